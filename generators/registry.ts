@@ -1,0 +1,5 @@
+import { crdGenerator } from './crds.ts';
+import type { Generator } from './types.ts';
+
+// One entry per generated directory.
+export const generators: Generator[] = [crdGenerator];
