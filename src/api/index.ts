@@ -7,3 +7,4 @@ export * from './middleware-instance.ts';
 export * from './middleware-operation.ts';
 export * from './middleware-type.ts';
 export { API_VERSION, GROUP, VERSION } from './schema-kit.ts';
+export * from './validate.ts';
