@@ -252,6 +252,19 @@ export const MiddlewareInstanceStatus = obj(
         'The running operation and recent ones.',
       ),
     ),
+    applied: opt(
+      obj(
+        {
+          replicas: opt(int('Members the workload was last set to by a finished operation.', { minimum: 0 })),
+          pluginVersion: opt(str('Plugin version the workload runs.', { maxLength: 32 })),
+          middlewareVersion: opt(str('Middleware version the workload runs.', { maxLength: 64 })),
+          resources: opt(ResourceRequirements),
+          storageSize: opt(str('Data volume size the PVCs were last grown to.', { maxLength: 64 })),
+          configChecksum: opt(str('Checksum of the config files the members run with.', { maxLength: 128 })),
+        },
+        'What finished operations have put in place. Orchestrated changes (replicas, versions, resources, storage, config) reach the workload only through a workflow; the difference between spec and applied is the work still to do.',
+      ),
+    ),
     lastBackup: opt(
       obj(
         {
