@@ -1,0 +1,113 @@
+// The operator process: probes and metrics on every replica, controllers only on the leader,
+// and a shutdown that stops taking work, lets in-flight reconciles finish, and releases the lease.
+import type { Server } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ApiEventRecorder } from '../kube/events.ts';
+import { apiLeaseStore, LeaderElector } from '../kube/leader-election.ts';
+import { KubeRest } from '../kube/rest.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import type { OperatorConfig } from './config.ts';
+import type { OperatorContext, Runnable } from './context.ts';
+import { startHttpServer } from './http-server.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
+
+export interface RunningOperator {
+  ctx: OperatorContext;
+  elector?: LeaderElector;
+  isLeader(): boolean;
+  /** Graceful stop: as on SIGTERM. Resolves when everything is down. */
+  shutdown(reason: string): Promise<void>;
+  done: Promise<number>;
+}
+
+export async function runOperator(
+  config: OperatorConfig,
+  buildRunnables: (ctx: OperatorContext) => Runnable[],
+  opts: { log?: Logger; exitOnLostLease?: boolean } = {},
+): Promise<RunningOperator> {
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const kc = loadKubeConfig(config);
+  const rest = new KubeRest(kc);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const events = new ApiEventRecorder({
+    rest,
+    reportingInstance: config.identity,
+    onError: (err) => log.debug({ err: (err as Error).message }, 'could not record event'),
+  });
+  const ctx: OperatorContext = { config, rest, log, registry, events };
+  const runnables = buildRunnables(ctx);
+
+  let leading = false;
+  let stopping = false;
+  let started: Promise<void> | undefined;
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => {
+    resolveDone = r;
+  });
+
+  const startAll = () => {
+    leading = true;
+    log.info({ identity: config.identity }, 'became leader; starting controllers');
+    started = Promise.all(runnables.map((r) => r.start())).then(() => undefined);
+    started.catch((err) => log.error({ err: (err as Error).message }, 'a controller failed to start'));
+  };
+  const stopAll = async (graceMs: number) => {
+    leading = false;
+    await Promise.all(runnables.map((r) => r.stop(graceMs)));
+  };
+
+  const servers: Server[] = [];
+  servers.push(
+    await startHttpServer(config.healthPort, registry, {
+      healthy: () => !stopping,
+      ready: () => !stopping,
+    }),
+  );
+  if (config.metricsPort !== config.healthPort) {
+    servers.push(
+      await startHttpServer(config.metricsPort, registry, { healthy: () => true, ready: () => true }),
+    );
+  }
+
+  let elector: LeaderElector | undefined;
+  if (config.leaderElection) {
+    elector = new LeaderElector({
+      store: apiLeaseStore(rest, config.leaseNamespace, config.leaseName),
+      namespace: config.leaseNamespace,
+      name: config.leaseName,
+      identity: config.identity,
+      onStartedLeading: startAll,
+      onStoppedLeading: () => {
+        if (stopping) return;
+        // controller-runtime exits here: a replica that lost its lease must not reconcile even
+        // one more key, and a fresh process is the simplest way to guarantee clean caches.
+        log.error({ identity: config.identity }, 'lost the leader lease; stopping reconciliation at once');
+        void stopAll(0).then(() => {
+          if (opts.exitOnLostLease ?? true) process.exit(1);
+        });
+      },
+      onNewLeader: (id) => log.info({ leader: id }, 'observed leader'),
+      onError: (err) => log.warn({ err: (err as Error).message }, 'leader election round failed'),
+    });
+    elector.start();
+  } else {
+    startAll();
+  }
+
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(
+      { reason, graceMs: config.shutdownGraceMs },
+      'shutting down: no new work, finishing in-flight reconciles',
+    );
+    await stopAll(config.shutdownGraceMs);
+    await elector?.stop();
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    log.info('shutdown complete; lease released');
+    resolveDone(0);
+  };
+
+  return { ctx, elector, isLeader: () => leading, shutdown, done };
+}
