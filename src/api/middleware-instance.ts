@@ -212,6 +212,7 @@ export const OperationRecord = obj(
     name: str('Operation id, unique per instance.', { maxLength: 253 }),
     type: str('Operation type, for example Create, ScaleOut, Upgrade.', { maxLength: 64 }),
     workflow: opt(str('Name of the Argo Workflow running it.', { maxLength: 253 })),
+    parameters: opt(str('The planned change as JSON, for example {"kind":"ScaleOut","from":1,"to":3}.', { maxLength: 4096 })),
     phase: str('Pending, Running, Succeeded, Failed or Cancelled.', { maxLength: 32 }),
     progress: opt(str('Steps done and total, for example 3/7.', { maxLength: 32 })),
     failedStep: opt(str('The step that failed.', { maxLength: 253 })),

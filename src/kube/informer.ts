@@ -11,6 +11,12 @@ import { isGone, KubeApiError } from './errors.ts';
 import { resourcePath } from './gvr.ts';
 import type { KubeRest } from './rest.ts';
 
+/** Read access to a cache, whatever feeds it. */
+export interface Cache<T> {
+  get(namespace: string | undefined, name: string): T | undefined;
+  list(namespace?: string): T[];
+}
+
 export type InformerEventType = 'add' | 'update' | 'delete' | 'resync';
 export type InformerHandler<T> = (type: InformerEventType, obj: T, old?: T) => void;
 
@@ -37,7 +43,7 @@ export function objectKey(obj: KubernetesObject): string {
   return ns ? `${ns}/${obj.metadata?.name}` : String(obj.metadata?.name);
 }
 
-export class Informer<T extends KubernetesObject> {
+export class Informer<T extends KubernetesObject> implements Cache<T> {
   private readonly store = new Map<string, T>();
   private readonly handlers: InformerHandler<T>[] = [];
   private readonly opts: Required<Pick<InformerOptions<T>, 'resyncMs' | 'watchdogMs'>> & InformerOptions<T>;

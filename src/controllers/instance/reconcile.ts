@@ -1,0 +1,390 @@
+// The instance reconciler: thin. It reads the cached state, asks the pure planners what to do,
+// acts (server-side apply, create a workflow), and writes status once at the end.
+import { randomBytes } from 'node:crypto';
+import type { KubernetesObject, V1Pod, V1StatefulSet, V1StorageClass } from '@kubernetes/client-node';
+import type { MiddlewareInstance, MiddlewareInstanceStatus, OperationRecord } from '../../api/index.ts';
+import type { RenderedConfig } from '../../config/types.ts';
+import { mergePatch, patchStatus, serverSideApply } from '../../kube/apply.ts';
+import { isConflict, isNotFound, TerminalError } from '../../kube/errors.ts';
+import type { EventRecorder } from '../../kube/events.ts';
+import { resourcePath } from '../../kube/gvr.ts';
+import type { Cache } from '../../kube/informer.ts';
+import { mergePatchBetween } from '../../kube/merge-patch.ts';
+import type { KubeRest } from '../../kube/rest.ts';
+import { audit, type Logger } from '../../log/logger.ts';
+import type { ResolvedPlugin } from '../../plugins/types.ts';
+import { appliedAfter } from './applied.ts';
+import type { InstanceDeps, WorkflowLike } from './deps.ts';
+import { finalizeInstance } from './finalizer.ts';
+import { FINALIZER, operationName } from './names.ts';
+import type { InstanceOperation } from './operations.ts';
+import { operationSlug } from './operations.ts';
+import { planOperation } from './plan.ts';
+import { diagnosePods, type PodProblem, persistentProblems } from './pod-diagnosis.ts';
+import { computeInstanceStatus } from './status.ts';
+
+export interface InstanceCaches {
+  instances: Cache<MiddlewareInstance>;
+  statefulSets: Cache<V1StatefulSet>;
+  workflows: Cache<WorkflowLike>;
+  pods: Cache<V1Pod>;
+  storageClasses?: Cache<V1StorageClass>;
+}
+
+export interface InstanceReconcilerOptions {
+  rest: KubeRest;
+  caches: InstanceCaches;
+  deps: InstanceDeps;
+  events: EventRecorder;
+  log: Logger;
+  now?: () => Date;
+  /** Members not ready for this long move the instance to Failed (edge case 2). */
+  notReadyThresholdMs?: number;
+  /** Tail of the logs appended to a failure, in lines. */
+  logTailLines?: number;
+}
+
+const FINISHED = new Set(['Succeeded', 'Failed', 'Error', 'Cancelled']);
+
+export class InstanceReconciler {
+  private readonly o: Required<Omit<InstanceReconcilerOptions, 'now'>> & { now: () => Date };
+
+  constructor(opts: InstanceReconcilerOptions) {
+    this.o = { notReadyThresholdMs: 300_000, logTailLines: 20, now: () => new Date(), ...opts };
+  }
+
+  async reconcile(key: string): Promise<{ requeueAfterMs?: number } | undefined> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const instance = this.o.caches.instances.get(namespace, name);
+    if (!instance) return undefined;
+
+    if (instance.metadata.deletionTimestamp) {
+      await finalizeInstance({ rest: this.o.rest, instance, log: this.o.log, now: this.o.now() });
+      return undefined;
+    }
+    if (!instance.metadata.finalizers?.includes(FINALIZER)) {
+      await mergePatch(this.o.rest, instance, {
+        metadata: {
+          finalizers: [...(instance.metadata.finalizers ?? []), FINALIZER],
+          resourceVersion: instance.metadata.resourceVersion,
+        },
+      });
+      return undefined; // the update event brings us back with the new resourceVersion
+    }
+    return this.reconcileLive(instance);
+  }
+
+  private async reconcileLive(
+    instance: MiddlewareInstance,
+  ): Promise<{ requeueAfterMs?: number } | undefined> {
+    const { deps } = this.o;
+    const spec = instance.spec;
+    const now = this.o.now();
+    const prevStatus = instance.status ?? {};
+    let applied = prevStatus.applied;
+
+    // 1. Resolve what the spec asks for, and what the workload runs now.
+    let plugin: ResolvedPlugin;
+    let currentPlugin: ResolvedPlugin;
+    try {
+      plugin = deps.resolve(spec.type, spec.pluginVersion, spec.middlewareVersion);
+      currentPlugin = applied?.pluginVersion
+        ? deps.resolve(spec.type, applied.pluginVersion, applied.middlewareVersion)
+        : plugin;
+    } catch (err) {
+      await this.writeStatus(instance, {
+        resolveError: (err as Error).message,
+        blockers: [],
+        succeeded: false,
+      });
+      throw new TerminalError((err as Error).message);
+    }
+
+    // 2. Validate the config before anything is applied (FR-032).
+    const configResult = await deps.validateConfig(plugin, instance);
+    const configErrors = configResult.ok
+      ? undefined
+      : configResult.errors.map(
+          (e) => `${e.path}: ${e.message}${e.value === undefined ? '' : ` (got ${JSON.stringify(e.value)})`}`,
+        );
+    const config: RenderedConfig | undefined = configResult.ok ? configResult.config : undefined;
+
+    // 3. Follow the running operation, if any.
+    let current = prevStatus.operations?.current;
+    let finished: OperationRecord | undefined;
+    if (current) {
+      const wf = this.o.caches.workflows.get(instance.metadata.namespace, current.workflow ?? current.name);
+      const mirrored = wf
+        ? { ...current, ...deps.mirrorWorkflow(wf) }
+        : {
+            ...current,
+            phase: 'Failed',
+            message: `workflow ${current.workflow ?? current.name} disappeared before it finished`,
+          };
+      if (FINISHED.has(mirrored.phase)) {
+        finished = { ...mirrored, finishedAt: mirrored.finishedAt ?? now.toISOString() };
+        current = undefined;
+        if (finished.phase === 'Succeeded' && finished.parameters) {
+          const op = JSON.parse(finished.parameters) as InstanceOperation;
+          applied = appliedAfter(op, instance, applied, {
+            middlewareVersion: plugin.middleware.version,
+            configChecksum: config?.checksum ?? applied?.configChecksum ?? '',
+          });
+        }
+        this.announceFinished(instance, finished);
+      } else {
+        current = mirrored;
+      }
+    }
+
+    // 4. Decide the next change when nothing runs.
+    const storageExpandable = this.storageExpandable(spec.storage.storageClassName);
+    const plan = planOperation({
+      instance: { ...instance, status: { ...prevStatus, ...(applied ? { applied } : {}) } },
+      desiredMiddlewareVersion: plugin.middleware.version,
+      desiredConfigChecksum: config?.checksum ?? applied?.configChecksum ?? '',
+      scaling: {
+        minReplicas: plugin.version.scalingRules.minReplicas,
+        maxReplicas: plugin.version.scalingRules.maxReplicas,
+      },
+      canUpgrade: (from, to) => deps.canUpgrade(spec.type, from, to),
+      storageExpandable,
+      compareQuantity: deps.compareQuantity,
+    });
+    // A new change needs a valid config; a finished operation is recorded before the next starts.
+    const canStart = !current && !finished && config !== undefined;
+    if (canStart && plan.operation) {
+      current = await this.startOperation(instance, plan.operation, plugin, currentPlugin, prevStatus);
+    }
+
+    // 5. Steady-state objects. While an operation runs, the workflow owns the workload.
+    if (config) {
+      const objects = await this.desiredObjects(
+        instance,
+        plugin,
+        currentPlugin,
+        configResult as never,
+        applied,
+      );
+      for (const obj of objects) {
+        if (obj.kind === 'StatefulSet' && current) continue;
+        await serverSideApply(this.o.rest, obj);
+      }
+    }
+
+    // 6. Status.
+    const podProblems = await this.podProblems(instance, now);
+    const sts = this.o.caches.statefulSets.get(instance.metadata.namespace, instance.metadata.name!);
+    await this.writeStatus(instance, {
+      configErrors,
+      blockers: plan.blockers,
+      current,
+      finished,
+      podProblems,
+      applied,
+      workload: sts
+        ? { replicas: sts.status?.replicas ?? 0, readyReplicas: sts.status?.readyReplicas ?? 0 }
+        : undefined,
+      connection: this.connection(instance, plugin),
+      succeeded: configErrors === undefined,
+    });
+    if (configErrors && !applied?.pluginVersion)
+      throw new TerminalError(`invalid config: ${configErrors.join('; ')}`);
+    // Poll while something is in flight: workflow and pod events also wake us, this is a safety net.
+    return current || podProblems.length > 0 ? { requeueAfterMs: 30_000 } : undefined;
+  }
+
+  private async startOperation(
+    instance: MiddlewareInstance,
+    operation: InstanceOperation,
+    plugin: ResolvedPlugin,
+    currentPlugin: ResolvedPlugin,
+    prevStatus: MiddlewareInstanceStatus,
+  ): Promise<OperationRecord | undefined> {
+    const name = operationName(
+      instance.metadata.name!,
+      operationSlug(operation.kind),
+      instance.metadata.generation ?? 0,
+    );
+    // The same change at the same generation failed before: wait for the user to change the spec.
+    if (prevStatus.operations?.recent?.some((r) => r.name === name && r.phase !== 'Succeeded'))
+      return undefined;
+    const wf = this.o.deps.planWorkflow({ operation, plugin, currentPlugin, instance, name });
+    try {
+      await this.o.rest.post(
+        resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: instance.metadata.namespace }),
+        wf,
+      );
+    } catch (err) {
+      if (!isConflict(err) && (err as { statusCode?: number }).statusCode !== 409) throw err;
+      // Already created by a previous reconcile or a previous leader: adopt it.
+    }
+    this.o.events.record(
+      instance,
+      'Normal',
+      `${operation.kind}Started`,
+      `started workflow ${name}`,
+      operation.kind,
+    );
+    audit(this.o.log, {
+      action: operation.kind,
+      kind: 'MiddlewareInstance',
+      namespace: instance.metadata.namespace,
+      name: instance.metadata.name!,
+      actor: instance.metadata.annotations?.['mwop.dev/last-applied-by'],
+      result: 'started',
+      detail: `workflow ${name}`,
+    });
+    return {
+      name,
+      type: operation.kind,
+      workflow: name,
+      parameters: JSON.stringify(operation),
+      phase: 'Pending',
+      startedAt: this.o.now().toISOString(),
+    };
+  }
+
+  private announceFinished(instance: MiddlewareInstance, op: OperationRecord): void {
+    const ok = op.phase === 'Succeeded';
+    const note = ok
+      ? `${op.type} succeeded`
+      : `${op.type} ${op.phase.toLowerCase()}${op.failedStep ? ` at step ${op.failedStep}` : ''}: ${op.message ?? ''}`;
+    this.o.events.record(
+      instance,
+      ok ? 'Normal' : 'Warning',
+      `${op.type}${ok ? 'Succeeded' : 'Failed'}`,
+      note,
+      op.type,
+    );
+    audit(this.o.log, {
+      action: op.type,
+      kind: 'MiddlewareInstance',
+      namespace: instance.metadata.namespace,
+      name: instance.metadata.name!,
+      result: op.phase,
+      detail: note,
+    });
+  }
+
+  private async desiredObjects(
+    instance: MiddlewareInstance,
+    plugin: ResolvedPlugin,
+    currentPlugin: ResolvedPlugin,
+    config: { ok: true; config: RenderedConfig },
+    applied: MiddlewareInstanceStatus['applied'],
+  ): Promise<KubernetesObject[]> {
+    const generatedPassword = await this.passwordIfNeeded(instance);
+    // The workload keeps what finished operations applied; only workflows change it.
+    const effective: MiddlewareInstance = {
+      ...instance,
+      spec: {
+        ...instance.spec,
+        pluginVersion: applied?.pluginVersion ?? instance.spec.pluginVersion,
+        middlewareVersion: applied?.middlewareVersion ?? instance.spec.middlewareVersion,
+        replicas: applied?.replicas ?? 0,
+        ...(applied?.resources ? { resources: applied.resources } : {}),
+      },
+    };
+    const objects = this.o.deps.renderObjects({
+      instance: effective,
+      plugin: applied?.pluginVersion ? currentPlugin : plugin,
+      config,
+      ...(generatedPassword ? { generatedPassword } : {}),
+    });
+    const existing = this.o.caches.statefulSets.get(instance.metadata.namespace, instance.metadata.name!);
+    return objects.map((obj) => {
+      // volumeClaimTemplates are immutable: keep the ones the StatefulSet was created with and grow PVCs directly.
+      if (obj.kind === 'StatefulSet' && existing?.spec?.volumeClaimTemplates) {
+        const sts = obj as V1StatefulSet;
+        return { ...sts, spec: { ...sts.spec!, volumeClaimTemplates: existing.spec.volumeClaimTemplates } };
+      }
+      return obj;
+    });
+  }
+
+  /** A new random password, only when the credentials Secret does not exist yet. */
+  private async passwordIfNeeded(instance: MiddlewareInstance): Promise<string | undefined> {
+    if (instance.spec.credentials?.existingSecret) return undefined;
+    try {
+      await this.o.rest.get(
+        resourcePath('v1', 'Secret', {
+          namespace: instance.metadata.namespace,
+          name: `${instance.metadata.name}-credentials`,
+        }),
+      );
+      return undefined;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      return randomBytes(18).toString('base64url');
+    }
+  }
+
+  private storageExpandable(className: string | undefined): boolean | undefined {
+    const informer = this.o.caches.storageClasses;
+    if (!informer) return undefined;
+    const cls = className
+      ? informer.get(undefined, className)
+      : informer
+          .list()
+          .find((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    return cls ? cls.allowVolumeExpansion === true : undefined;
+  }
+
+  private async podProblems(instance: MiddlewareInstance, now: Date): Promise<PodProblem[]> {
+    const pods = this.o.caches.pods
+      .list(instance.metadata.namespace)
+      .filter((p) => p.metadata?.labels?.['mwop.dev/instance'] === instance.metadata.name);
+    const problems = persistentProblems(diagnosePods(pods), now.getTime(), this.o.notReadyThresholdMs);
+    for (const p of problems) {
+      if (!p.container) continue;
+      const tail = await this.logTail(instance.metadata.namespace!, p.pod, p.container);
+      if (tail) p.message += ` | last log lines: ${tail}`;
+    }
+    return problems;
+  }
+
+  private async logTail(namespace: string, pod: string, container: string): Promise<string | undefined> {
+    try {
+      const res = await this.o.rest.raw('GET', `${resourcePath('v1', 'Pod', { namespace, name: pod })}/log`, {
+        query: { container, tailLines: this.o.logTailLines, previous: false },
+        timeoutMs: 5_000,
+      });
+      if (res.status !== 200) return undefined;
+      return (await res.text()).trim().split('\n').slice(-this.o.logTailLines).join(' / ').slice(0, 2000);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private connection(instance: MiddlewareInstance, plugin: ResolvedPlugin) {
+    const port = plugin.version.workload.ports[0]?.port;
+    if (!port) return undefined;
+    return {
+      host: `${instance.metadata.name}.${instance.metadata.namespace}.svc`,
+      port,
+      secretName: instance.spec.credentials?.existingSecret ?? `${instance.metadata.name}-credentials`,
+    };
+  }
+
+  private async writeStatus(
+    instance: MiddlewareInstance,
+    part: Omit<
+      Parameters<typeof computeInstanceStatus>[0],
+      'instance' | 'now' | 'deleting' | 'podProblems'
+    > & {
+      podProblems?: PodProblem[];
+    },
+  ): Promise<void> {
+    const status = computeInstanceStatus({
+      instance,
+      now: this.o.now().toISOString(),
+      deleting: false,
+      podProblems: [],
+      ...part,
+    });
+    const patch = mergePatchBetween(instance.status ?? {}, status);
+    if (patch === undefined) return; // nothing changed: no write
+    await patchStatus(this.o.rest, instance, patch);
+  }
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { mergePatchBetween } from '../../../src/kube/merge-patch.ts';
+
+describe('mergePatchBetween', () => {
+  it('is undefined for equal objects, so no write happens', () => {
+    expect(mergePatchBetween({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 2] } })).toBeUndefined();
+  });
+  it('sets removed keys to null, recursing into objects', () => {
+    expect(
+      mergePatchBetween(
+        { phase: 'Scaling', operations: { current: { name: 'x' }, recent: [] } },
+        { phase: 'Running', operations: { recent: [] } },
+      ),
+    ).toEqual({ phase: 'Running', operations: { current: null } });
+  });
+  it('replaces arrays whole and adds new keys', () => {
+    expect(mergePatchBetween({ list: [1, 2] }, { list: [2], extra: { x: 1 } })).toEqual({
+      list: [2],
+      extra: { x: 1 },
+    });
+  });
+});
