@@ -31,6 +31,11 @@ tools: $(NODE) node_modules/.installed ## install the pinned Node 24 and the npm
 system-deps: ## install the Debian packages the tests use (redis-server, MariaDB)
 	bash hack/install-system-deps.sh
 
+# ---- test servers ----------------------------------------------------------------------------
+.PHONY: s3server-build
+s3server-build: ## build the S3 server the tests use (versitygw, cached by version; needs Go)
+	bash hack/s3server/build.sh >/dev/null
+
 # ---- generated files -------------------------------------------------------------------------
 .PHONY: generate
 generate: tools ## write crds/, workflow-templates/ and deploy/ from src/
@@ -55,7 +60,7 @@ build: tools ## compile src/ to dist/
 
 # ---- tests -----------------------------------------------------------------------------------
 .PHONY: test
-test: tools system-deps verify lint typecheck ## install everything, then run every test
+test: tools system-deps s3server-build verify lint typecheck ## install everything, then run every test
 	vitest run
 
 .PHONY: test-unit
