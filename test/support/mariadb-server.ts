@@ -1,0 +1,119 @@
+// A real MariaDB server on a free loopback port and a unix socket in a temp dir, for services tests.
+//   const db = await startMariadbServer();  ...  await db.stop();
+// root@localhost has no password and normal authentication: connect through `db.socket` as root.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  type Daemon,
+  freePort,
+  makeTempDir,
+  pollUntil,
+  removeDir,
+  requireBinary,
+  startDaemon,
+  tail,
+} from './process.ts';
+
+const run = promisify(execFile);
+
+export interface MariadbServerOptions {
+  /** Extra mariadbd arguments, for example ['--max-connections=50']. */
+  args?: string[];
+}
+
+export interface MariadbServer {
+  host: string;
+  port: number;
+  socket: string;
+  dir: string;
+  logFile: string;
+  /** Runs SQL as root through the socket with the mariadb client; returns tab-separated rows. */
+  sql(statement: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startMariadbServer(options: MariadbServerOptions = {}): Promise<MariadbServer> {
+  const installDb = requireBinary('mariadb-install-db');
+  const mariadbd = requireBinary('mariadbd');
+  const client = requireBinary('mariadb');
+  const dir = await makeTempDir('mariadb');
+  const datadir = join(dir, 'data');
+  const socket = join(dir, 'mysqld.sock');
+  const logFile = join(dir, 'error.log');
+  const port = await freePort();
+  const runAs = process.getuid?.() === 0 ? ['--user=root'] : [];
+  try {
+    await run(
+      installDb,
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        ...runAs,
+      ],
+      { timeout: 120_000 },
+    );
+  } catch (err) {
+    await removeDir(dir);
+    throw new Error(`mariadb-install-db failed: ${(err as Error).message}`);
+  }
+  const daemon: Daemon = startDaemon(
+    mariadbd,
+    [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      `--socket=${socket}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--skip-name-resolve',
+      `--pid-file=${join(dir, 'mysqld.pid')}`,
+      `--log-error=${logFile}`,
+      '--innodb-buffer-pool-size=32M',
+      '--skip-log-bin',
+      ...runAs,
+      ...(options.args ?? []),
+    ],
+    logFile,
+    30_000,
+  );
+  const sql = async (statement: string) =>
+    (
+      await run(client, ['--no-defaults', `--socket=${socket}`, '-uroot', '-N', '-B', '-e', statement], {
+        timeout: 30_000,
+      })
+    ).stdout;
+  try {
+    await Promise.race([
+      pollUntil(
+        `mariadbd on port ${port} answers SELECT 1`,
+        async () => (await sql('SELECT 1')).trim() === '1',
+        {
+          attempts: 600,
+          intervalMs: 100,
+          diagnostics: () => tail(logFile),
+        },
+      ),
+      daemon.exited.then(() => {
+        throw new Error('mariadbd exited');
+      }),
+    ]);
+  } catch (err) {
+    await daemon.stop();
+    await removeDir(dir);
+    throw err;
+  }
+  return {
+    host: '127.0.0.1',
+    port,
+    socket,
+    dir,
+    logFile,
+    sql,
+    async stop() {
+      await daemon.stop();
+      await removeDir(dir);
+    },
+  };
+}
