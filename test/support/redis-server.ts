@@ -75,6 +75,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     'no',
     '--logfile',
     logFile,
+    // Replicas sync at once instead of Redis's default 5 s wait for more replicas to join.
+    '--repl-diskless-sync-delay',
+    '0',
     ...(options.password ? ['--requirepass', options.password, '--masterauth', options.password] : []),
     ...(options.args ?? []),
   ];

@@ -49,14 +49,19 @@ async function withRedis<T>(
     enableOfflineQueue: false,
     enableReadyCheck: false,
   });
-  client.on('error', () => {}); // reported through the rejected command instead
+  // ioredis rejects a failed connect with "Connection is closed."; keep the cause for the message.
+  let lastError: Error | undefined;
+  client.on('error', (err: Error) => {
+    lastError = err;
+  });
   const onAbort = () => client.disconnect();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
     await client.connect();
     return await fn(client);
   } catch (err) {
-    const mapped = classifyClientError(err, where(addr));
+    const cause = lastError && /connection is closed/i.test((err as Error)?.message ?? '') ? lastError : err;
+    const mapped = classifyClientError(cause, where(addr));
     if (mapped) throw mapped;
     if (ctx.signal.aborted) throw timedOut(`${where(addr)}: the call was cut off by its deadline`);
     throw new HookError(STATUS.internal, 'Internal', `${where(addr)}: ${(err as Error).message}`);
