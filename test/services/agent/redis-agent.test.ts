@@ -275,7 +275,7 @@ describe('redis agent: switchover and failover', () => {
     const res = await p.agent.call('/failover', { ...base('redis'), target: p.ref, members });
     expect(res.status).toBe(200);
     expect(res.body.details).toMatchObject({ promoted: true });
-    expect((res.body.details?.unreachable as unknown[]).length).toBe(1);
+    expect(res.body.details?.unreachable).toHaveLength(1);
     expect((await replication(p.redis)).role).toBe('primary');
     await waitReplicaOf(r2.redis, p.ref);
   });
