@@ -16,6 +16,9 @@ export interface CommonConfig {
   timeoutSeconds: number;
   /** Where to write the JSON result (an Argo output parameter file), besides stdout. */
   resultFile?: string;
+  /** mysql: client programs, for MySQL images (mysqldump, mysql); defaults are MariaDB's. */
+  mysqlDumpBin?: string;
+  mysqlClientBin?: string;
 }
 
 export interface Endpoint {
@@ -56,7 +59,8 @@ export const USAGE = `usage:
   S3 (flag or env): --s3-endpoint MWOP_S3_ENDPOINT, --s3-bucket MWOP_S3_BUCKET, --s3-region MWOP_S3_REGION,
                     --s3-prefix MWOP_S3_PREFIX, --s3-force-path-style MWOP_S3_FORCE_PATH_STYLE=true,
                     credentials AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
-  --timeout SECONDS (MWOP_TIMEOUT_SECONDS), --result-file PATH`;
+  --timeout SECONDS (MWOP_TIMEOUT_SECONDS), --result-file PATH
+  mysql images: --dump-bin mysqldump (MWOP_MYSQL_DUMP_BIN), --client-bin mysql (MWOP_MYSQL_CLIENT_BIN)`;
 
 const OPTIONS = {
   type: { type: 'string' },
@@ -78,6 +82,8 @@ const OPTIONS = {
   's3-prefix': { type: 'string' },
   's3-force-path-style': { type: 'boolean' },
   timeout: { type: 'string' },
+  'dump-bin': { type: 'string' },
+  'client-bin': { type: 'string' },
   'result-file': { type: 'string' },
 } as const;
 
@@ -145,6 +151,12 @@ export function parseToolConfig(argv: readonly string[], env: Env): ToolConfig {
     storage,
     timeoutSeconds: timeoutRaw === undefined ? 0 : int('timeout', timeoutRaw, 0, 7 * 86400),
     ...(opt('result-file') ? { resultFile: opt('result-file') as string } : {}),
+    ...(opt('dump-bin', 'MWOP_MYSQL_DUMP_BIN')
+      ? { mysqlDumpBin: opt('dump-bin', 'MWOP_MYSQL_DUMP_BIN') as string }
+      : {}),
+    ...(opt('client-bin', 'MWOP_MYSQL_CLIENT_BIN')
+      ? { mysqlClientBin: opt('client-bin', 'MWOP_MYSQL_CLIENT_BIN') as string }
+      : {}),
   };
   const endpointOf = (): Endpoint => ({
     host: need('host', 'MWOP_DB_HOST'),

@@ -37,7 +37,13 @@ export async function runTool(cfg: ToolConfig): Promise<Record<string, unknown>>
           : await runBackup({
               ...common,
               driver: mysqlDriver,
-              source: { host, port, user: user ?? '', ...(password !== undefined ? { password } : {}) },
+              source: {
+                host,
+                port,
+                user: user ?? '',
+                ...(password !== undefined ? { password } : {}),
+                ...(cfg.mysqlDumpBin ? { dumpBin: cfg.mysqlDumpBin } : {}),
+              },
             });
       return {
         phase: 'Succeeded',
@@ -69,6 +75,7 @@ export async function runTool(cfg: ToolConfig): Promise<Record<string, unknown>>
               port: cfg.target?.port ?? 3306,
               user: cfg.target?.user ?? '',
               ...(cfg.target?.password !== undefined ? { password: cfg.target.password } : {}),
+              ...(cfg.mysqlClientBin ? { clientBin: cfg.mysqlClientBin } : {}),
             },
           });
     return {

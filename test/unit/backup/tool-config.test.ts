@@ -48,6 +48,25 @@ describe('parseToolConfig', () => {
     });
   });
 
+  it('takes MySQL client programs from flags or env', () => {
+    const cfg = parseToolConfig(
+      [
+        'restore',
+        '--type=mysql',
+        '--metadata-key=k',
+        '--host=h',
+        '--port=3306',
+        '--user=u',
+        '--client-bin=mysql',
+      ],
+      {
+        ...env,
+        MWOP_MYSQL_DUMP_BIN: 'mysqldump',
+      },
+    );
+    expect(cfg).toMatchObject({ mysqlClientBin: 'mysql', mysqlDumpBin: 'mysqldump' });
+  });
+
   it('reads a redis restore', () => {
     const cfg = parseToolConfig(
       ['restore', '--type=redis', '--metadata-key=prod/a/b/c/metadata.json', '--data-dir=/data'],

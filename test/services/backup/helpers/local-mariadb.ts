@@ -1,7 +1,7 @@
 // A real MariaDB server in a temporary directory on a free loopback port. (A generic helper for
 // the backup tests; the hook-agent tests have their own in test/support/.)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Connection, createConnection } from 'mysql2/promise';
@@ -42,6 +42,8 @@ export async function startLocalMariadb(): Promise<LocalMariadb> {
   const dir = mkdtempSync(join(tmpdir(), 'mwop-mariadb-'));
   const datadir = join(dir, 'data');
   const log = join(dir, 'mariadbd.log');
+  const tmpDir = join(dir, 'tmp');
+  mkdirSync(tmpDir);
   // root@localhost without a password only during bootstrap, so the test can create its user.
   execFileSync(
     'mariadb-install-db',
@@ -63,6 +65,9 @@ export async function startLocalMariadb(): Promise<LocalMariadb> {
       `--datadir=${datadir}`,
       `--socket=${join(dir, 'mysqld.sock')}`,
       `--pid-file=${join(dir, 'mysqld.pid')}`,
+      // Its own temp dir: the shared /tmp is cleaned by other tests on this machine, and a
+      // vanished #sql-temptable file failed one dump in the first SC-003 run.
+      `--tmpdir=${tmpDir}`,
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       '--user=root',
