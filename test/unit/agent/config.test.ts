@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../../../src/agent/config.ts';
+
+describe('loadAgentConfig', () => {
+  it('defaults to port 8080 and the middleware on loopback at its usual port', () => {
+    expect(loadAgentConfig({ MWOP_AGENT_TYPE: 'redis' })).toEqual({
+      type: 'redis',
+      listenHost: '0.0.0.0',
+      listenPort: 8080,
+      middlewareHost: '127.0.0.1',
+      middlewarePort: 6379,
+      middlewareSocket: undefined,
+      credentialsDir: '/etc/mwop/credentials',
+    });
+    expect(
+      loadAgentConfig({ MWOP_AGENT_TYPE: 'mysql', MWOP_MIDDLEWARE_SOCKET: '/run/mysqld/mysqld.sock' }),
+    ).toMatchObject({
+      middlewarePort: 3306,
+      middlewareSocket: '/run/mysqld/mysqld.sock',
+    });
+  });
+  it('names the variable, the value and what is accepted', () => {
+    expect(() => loadAgentConfig({})).toThrow('MWOP_AGENT_TYPE: got null, want one of redis, mysql');
+    expect(() => loadAgentConfig({ MWOP_AGENT_TYPE: 'kafka' })).toThrow(
+      'MWOP_AGENT_TYPE: got "kafka", want one of redis, mysql',
+    );
+    expect(() => loadAgentConfig({ MWOP_AGENT_TYPE: 'redis', MWOP_AGENT_PORT: '80a' })).toThrow(
+      'MWOP_AGENT_PORT: got "80a", want an integer from 1 to 65535',
+    );
+  });
+});
