@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // kubectl-mw: the kubectl plugin for mwop. Each subcommand lives in src/cli/commands/<name>.ts
 // and exports `register(program)`; this file only wires them together.
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.ts';
+import { formatError } from './errors.ts';
 
 export function buildProgram(): Command {
   const program = new Command('kubectl-mw')
@@ -22,10 +23,10 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode;
-    if (typeof code === 'number') return code;
-    process.stderr.write(`error: ${(err as Error).message}\n`);
-    return 1;
+    // Commander has already printed its own usage errors (and help, with exit code 0).
+    if (err instanceof CommanderError) return err.exitCode;
+    process.stderr.write(formatError(err));
+    return (err as { exitCode?: number }).exitCode ?? 1;
   }
 }
 

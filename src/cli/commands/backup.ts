@@ -1,0 +1,275 @@
+// kubectl mw backup create|list|sync
+//   create <instance>   a MiddlewareBackup; the operator runs the backup tool pod as a workflow
+//   list                the backups, newest state from their status
+//   sync --storage X    rebuilds MiddlewareBackup CRs that exist only as metadata in S3
+import type { Command } from 'commander';
+import type { BackupStorage, MiddlewareBackup } from '../../api/index.ts';
+import { type CatalogEntry, missingBackups, readCatalog } from '../../backup/catalog.ts';
+import { createS3Client, storageConfigFromSpec } from '../../backup/s3/client.ts';
+import { isConflict, isForbidden, isNotFound } from '../../kube/errors.ts';
+import { listInAllNamespaces } from '../all-namespaces.ts';
+import { type CliContext, cliContext } from '../context.ts';
+import { CliError } from '../errors.ts';
+import { formatObjects, objectName, parseOutputFormat } from '../output.ts';
+import { backupPath, denied, getInstance, listAll, storagePath } from '../resources.ts';
+import { backupTable } from '../views.ts';
+
+const MERGE = 'application/merge-patch+json';
+
+export function register(program: Command): void {
+  const backup = program.command('backup').description('Back up instances and manage their backups');
+
+  backup
+    .command('create <instance>')
+    .description('Take a backup now (creates a MiddlewareBackup)')
+    .option('--name <name>', 'backup name (default: <instance>-<yyyymmddhhmmss>)')
+    .option('--storage <name>', "BackupStorage to write to (default: the instance's spec.backup.storage)")
+    .option('--pin', 'never delete this backup by retention policy')
+    .action(
+      async (
+        instanceName: string,
+        opts: { name?: string; storage?: string; pin?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = cliContext(cmd);
+        const instance = await getInstance(ctx, instanceName);
+        const storage = opts.storage ?? instance.spec.backup?.storage;
+        if (!storage) {
+          throw new CliError(
+            `${instanceName} has no spec.backup.storage, so the backup has nowhere to go`,
+            `pass --storage <name>; \`kubectl get backupstorages\` lists them`,
+          );
+        }
+        await ensureStorage(ctx, storage);
+        const name = opts.name ?? `${instanceName}-${stamp(new Date())}`;
+        const obj: MiddlewareBackup = {
+          apiVersion: 'mwop.dev/v1alpha1',
+          kind: 'MiddlewareBackup',
+          metadata: {
+            name,
+            namespace: ctx.namespace,
+            labels: { 'mwop.dev/instance': instanceName, 'mwop.dev/type': instance.spec.type },
+          },
+          spec: {
+            instanceRef: { name: instanceName },
+            storage,
+            ...(opts.pin ? { retention: { pinned: true } } : {}),
+          },
+        };
+        try {
+          await ctx.rest.post(backupPath(ctx.namespace), obj, { query: { fieldManager: 'kubectl-mw' } });
+        } catch (err) {
+          if (isConflict(err)) {
+            throw new CliError(
+              `backup ${name} already exists in namespace ${ctx.namespace}`,
+              'pass another --name',
+            );
+          }
+          throw denied(ctx, err, 'create', 'middlewarebackups', ctx.namespace);
+        }
+        ctx.out.write(
+          `${objectName('MiddlewareBackup', name)} created (instance ${instanceName}, storage ${storage})\n`,
+        );
+        ctx.out.write(`next: \`kubectl mw backup list -n ${ctx.namespace}\` shows when it completes\n`);
+      },
+    );
+
+  backup
+    .command('list')
+    .description('List backups: instance, phase, size, storage and completion')
+    .option('-A, --all-namespaces', 'every namespace you may list backups in')
+    .option('--instance <name>', 'only the backups of this instance')
+    .option('-o, --output <format>', 'yaml, json, wide or name')
+    .action(async (opts: { allNamespaces?: boolean; instance?: string; output?: string }, cmd: Command) => {
+      const format = parseOutputFormat(opts.output);
+      const ctx = cliContext(cmd);
+      let items: MiddlewareBackup[];
+      if (opts.allNamespaces) {
+        const res = await listInAllNamespaces<MiddlewareBackup>(
+          ctx,
+          'middlewarebackups',
+          backupPath(),
+          (ns) => backupPath(ns),
+          ctx.kubeconfigNamespaces,
+        );
+        items = res.items;
+        if (res.note) ctx.err.write(`note: ${res.note}\n`);
+      } else {
+        try {
+          items = await listAll<MiddlewareBackup>(ctx.rest, backupPath(ctx.namespace));
+        } catch (err) {
+          throw denied(ctx, err, 'list', 'middlewarebackups', ctx.namespace);
+        }
+      }
+      if (opts.instance) items = items.filter((b) => b.spec.instanceRef.name === opts.instance);
+      if (format === 'yaml' || format === 'json') {
+        ctx.out.write(formatObjects(items, format, false));
+        return;
+      }
+      if (format === 'name') {
+        for (const b of items) ctx.out.write(`${objectName('MiddlewareBackup', b.metadata.name ?? '')}\n`);
+        return;
+      }
+      if (items.length === 0) {
+        ctx.err.write(
+          `No backups found${opts.instance ? ` of ${opts.instance}` : ''} in ${opts.allNamespaces ? 'the namespaces you may list' : `${ctx.namespace} namespace`}.\n`,
+        );
+        ctx.err.write(
+          '  next: `kubectl mw backup create <instance>` takes one; `kubectl mw backup sync --storage <name>` finds those that exist only in S3\n',
+        );
+        return;
+      }
+      ctx.out.write(
+        backupTable(items, {
+          allNamespaces: Boolean(opts.allNamespaces),
+          wide: format === 'wide',
+          now: new Date(),
+        }),
+      );
+    });
+
+  backup
+    .command('sync')
+    .description('Rebuild missing MiddlewareBackup CRs from the metadata files in S3')
+    .requiredOption('--storage <name>', 'BackupStorage to read')
+    .option(
+      '-A, --all-namespaces',
+      'every namespace found in the bucket (default: only -n or the current namespace)',
+    )
+    .option('--instance <name>', 'only the backups of this instance')
+    .option('--dry-run', 'show what would be created, create nothing')
+    .action(
+      async (
+        opts: { storage: string; allNamespaces?: boolean; instance?: string; dryRun?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = cliContext(cmd);
+        const storage = await ensureStorage(ctx, opts.storage);
+        const cfg = storageConfigFromSpec(
+          storage.spec,
+          await storageCredentials(ctx, storage),
+          `backupstorage ${opts.storage} spec`,
+        );
+        const client = createS3Client(cfg);
+        const filter = opts.allNamespaces
+          ? {}
+          : { namespace: ctx.namespace, ...(opts.instance ? { instance: opts.instance } : {}) };
+        let catalog: Awaited<ReturnType<typeof readCatalog>>;
+        try {
+          catalog = await readCatalog(client, cfg, opts.storage, filter);
+        } catch (err) {
+          throw new CliError(
+            `cannot read the backup catalog from ${cfg.endpoint} bucket ${cfg.bucket}: ${(err as Error).message}`,
+            `check the endpoint and credentials of BackupStorage ${opts.storage} (\`kubectl get backupstorage ${opts.storage} -o yaml\` shows its probe status)`,
+          );
+        } finally {
+          client.destroy();
+        }
+        const namespaces = [...new Set(catalog.entries.map((e) => e.metadata.namespace))];
+        const existing: { namespace?: string; name?: string }[] = [];
+        for (const ns of namespaces) {
+          const list = await listAll<MiddlewareBackup>(ctx.rest, backupPath(ns)).catch((err) => {
+            throw denied(ctx, err, 'list', 'middlewarebackups', ns);
+          });
+          for (const b of list) existing.push({ namespace: b.metadata.namespace, name: b.metadata.name });
+        }
+        const missing = missingBackups(catalog.entries, existing);
+        let created = 0;
+        for (const entry of missing) {
+          if (opts.dryRun) {
+            ctx.out.write(
+              `would create ${entry.metadata.namespace}/${entry.metadata.name} from s3://${cfg.bucket}/${entry.metadataKey}\n`,
+            );
+            continue;
+          }
+          await createSynced(ctx, entry);
+          created++;
+          ctx.out.write(
+            `${objectName('MiddlewareBackup', entry.metadata.name)} created in ${entry.metadata.namespace} from s3://${cfg.bucket}/${entry.metadataKey}\n`,
+          );
+        }
+        for (const p of catalog.problems) ctx.err.write(`warning: skipped ${p.metadataKey}: ${p.message}\n`);
+        ctx.out.write(
+          `${catalog.entries.length} backup${catalog.entries.length === 1 ? '' : 's'} in ${opts.storage}, ${catalog.entries.length - missing.length} already present, ${opts.dryRun ? `${missing.length} would be created` : `${created} created`}${catalog.problems.length ? `, ${catalog.problems.length} unreadable (see warnings)` : ''}\n`,
+        );
+      },
+    );
+}
+
+/** yyyymmddhhmmss in UTC, for default backup names. */
+export function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+async function ensureStorage(ctx: CliContext, name: string): Promise<BackupStorage> {
+  try {
+    return await ctx.rest.get<BackupStorage>(storagePath(name));
+  } catch (err) {
+    if (isNotFound(err)) {
+      const names = await listAll<BackupStorage>(ctx.rest, storagePath())
+        .then((l) => l.map((s) => s.metadata.name ?? '').sort())
+        .catch(() => undefined);
+      throw new CliError(
+        `BackupStorage ${JSON.stringify(name)} does not exist`,
+        names && names.length > 0
+          ? `use one of: ${names.join(', ')}`
+          : 'a platform admin creates one (kind BackupStorage); `kubectl get backupstorages` lists them',
+      );
+    }
+    if (isForbidden(err)) {
+      throw new CliError(
+        `you may not read BackupStorage ${name}`,
+        'ask a platform admin for read access to backupstorages.mwop.dev',
+      );
+    }
+    throw err;
+  }
+}
+
+async function storageCredentials(ctx: CliContext, storage: BackupStorage) {
+  const ref = storage.spec.credentialsSecretRef;
+  let secret: { data?: Record<string, string> };
+  try {
+    secret = await ctx.rest.get(
+      `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/secrets/${encodeURIComponent(ref.name)}`,
+    );
+  } catch (err) {
+    if (isForbidden(err) || isNotFound(err)) {
+      throw new CliError(
+        `cannot read the S3 credentials of BackupStorage ${storage.metadata.name}: Secret ${ref.namespace}/${ref.name} ${isNotFound(err) ? 'does not exist' : 'is not readable by you'}`,
+        'sync reads S3 with the storage credentials; run it as a platform admin, or let the operator sync periodically',
+      );
+    }
+    throw err;
+  }
+  const idKey = ref.accessKeyIdKey ?? 'accessKeyId';
+  const secretKey = ref.secretAccessKeyKey ?? 'secretAccessKey';
+  const decode = (k: string) => {
+    const v = secret.data?.[k];
+    if (v === undefined) {
+      throw new CliError(
+        `Secret ${ref.namespace}/${ref.name} has no key ${k}`,
+        `its keys are: ${Object.keys(secret.data ?? {}).join(', ') || '(none)'}; fix spec.credentialsSecretRef of BackupStorage ${storage.metadata.name}`,
+      );
+    }
+    return Buffer.from(v, 'base64').toString('utf8');
+  };
+  return { accessKeyId: decode(idKey), secretAccessKey: decode(secretKey) };
+}
+
+/** Creates the CR, then writes its status through the status subresource (create ignores status). */
+async function createSynced(ctx: CliContext, entry: CatalogEntry): Promise<void> {
+  const { status, ...obj } = entry.backup;
+  const ns = entry.metadata.namespace;
+  try {
+    await ctx.rest.post(backupPath(ns), obj, { query: { fieldManager: 'kubectl-mw' } });
+  } catch (err) {
+    if (isConflict(err)) return; // created meanwhile (by the operator's periodic sync)
+    throw denied(ctx, err, 'create', 'middlewarebackups', ns);
+  }
+  if (status) {
+    await ctx.rest.patch(`${backupPath(ns, entry.metadata.name)}/status`, { status }, MERGE, {
+      query: { fieldManager: 'kubectl-mw' },
+    });
+  }
+}

@@ -1,0 +1,50 @@
+// The config keys a plugin version accepts, for naming them when a --set key is wrong. The CUE
+// schema is the authority (src/config validates with it); this reads the field labels out of the
+// schema text and adds every key the presets set, which is enough to list what is allowed.
+import type { MiddlewareTypeVersion } from '../api/index.ts';
+import { leafPaths } from './set-values.ts';
+
+const LABEL = /^\s*(?:"((?:[^"\\]|\\.)+)"|([A-Za-z_$][\w$-]*))[?!]?\s*:(.*)$/;
+
+/**
+ * Field paths declared in a CUE schema. Definitions (`#Config: {`) and hidden fields are not part
+ * of the path; `a: {` nests. Constraints such as `[string]: int` are skipped.
+ */
+export function cueFieldPaths(cue: string): string[] {
+  const out = new Set<string>();
+  const stack: (string | null)[] = [];
+  const hasDefinitions = /^\s*#[A-Za-z_]\w*\s*:/m.test(cue);
+  for (const rawLine of cue.split('\n')) {
+    const line = rawLine.replace(/\/\/.*$/, '');
+    const m = LABEL.exec(line);
+    const closes = (line.match(/}/g) ?? []).length;
+    const opens = (line.match(/{/g) ?? []).length;
+    if (m) {
+      const label = (m[1] ?? m[2]) as string;
+      const rest = (m[3] ?? '').trim();
+      const isDefinition = label.startsWith('#') || label.startsWith('_');
+      const parents = stack.filter((s): s is string => s !== null);
+      // With definitions (#Config: {...}) the keys are their fields; without, the top level.
+      if (!isDefinition && (stack.length > 0 || !hasDefinitions)) {
+        out.add([...parents, label.replace(/\./g, '\\.')].join('.'));
+      }
+      if (rest.startsWith('{') && opens > closes) {
+        stack.push(isDefinition ? null : label.replace(/\./g, '\\.'));
+        continue;
+      }
+    }
+    for (let i = 0; i < opens - closes; i++) stack.push(null);
+    for (let i = 0; i < closes - opens; i++) stack.pop();
+  }
+  // A nested object's own path is implied by its leaves.
+  return [...out].filter((p) => ![...out].some((q) => q.startsWith(`${p}.`))).sort();
+}
+
+/** Every config key of a plugin version: CUE fields plus keys the presets set. */
+export function allowedConfigKeys(version: MiddlewareTypeVersion): string[] {
+  const keys = new Set<string>(version.configTemplate ? cueFieldPaths(version.configTemplate) : []);
+  for (const p of version.presets ?? []) {
+    if (p.config) for (const k of leafPaths(p.config as Record<string, unknown>)) keys.add(k);
+  }
+  return [...keys].sort();
+}
