@@ -60,20 +60,23 @@ function podOf(
   let bestEffort = true;
   containers.forEach((c, i) => {
     for (const key of ['cpu', 'memory'] as const) {
-      const limit = c.limits?.[key];
-      // A container without a request gets its limit as the request.
-      const request = c.requests?.[key] ?? limit;
-      const pairs: Array<[ComputeResource, string | number | undefined]> = [
+      const limitText = c.limits?.[key];
+      const requestText = c.requests?.[key];
+      const limit =
+        limitText === undefined ? undefined : parseQuantity(limitText, `${path}[${i}].limits.${key}`);
+      // A container without a request gets its limit as the request, as the API server defaults it.
+      const request =
+        requestText === undefined ? limit : parseQuantity(requestText, `${path}[${i}].requests.${key}`);
+      const pairs: Array<[ComputeResource, Quantity | undefined]> = [
         [`requests.${key}`, request],
         [`limits.${key}`, limit],
       ];
-      for (const [name, v] of pairs) {
-        if (v === undefined) {
+      for (const [name, q] of pairs) {
+        if (q === undefined) {
           unset.add(name);
           continue;
         }
         bestEffort = false;
-        const q = parseQuantity(v, `${path}[${i}].${name}`);
         perPod[name] = perPod[name] ? add(perPod[name]!, q) : q;
       }
     }
