@@ -1,5 +1,6 @@
 import { crdGenerator } from './crds.ts';
 import type { Generator } from './types.ts';
+import { workflowTemplatesGenerator } from './workflow-templates.ts';
 
 // One entry per generated directory.
-export const generators: Generator[] = [crdGenerator];
+export const generators: Generator[] = [crdGenerator, workflowTemplatesGenerator];
