@@ -242,3 +242,25 @@ export const CREDENTIAL_FILES = {
 } as const;
 
 export const DEFAULT_CREDENTIALS_DIR = '/etc/mwop/credentials';
+
+/** What a caller (the workflow generator) needs to call one hook: declared values over the contract's defaults. */
+export interface ResolvedHook {
+  name: HookName;
+  path: string;
+  method: 'GET' | 'POST';
+  timeoutSeconds: number;
+  retryOnStatus: readonly number[];
+}
+
+export function resolveHook(
+  name: HookName,
+  declared: { path?: string; method?: 'GET' | 'POST'; timeoutSeconds?: number } = {},
+): ResolvedHook {
+  return {
+    name,
+    path: declared.path ?? HOOKS[name].path,
+    method: declared.method ?? 'POST',
+    timeoutSeconds: declared.timeoutSeconds ?? HOOKS[name].timeoutSeconds,
+    retryOnStatus: RETRYABLE_STATUS_CODES,
+  };
+}

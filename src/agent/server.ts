@@ -91,7 +91,25 @@ function readBody(req: IncomingMessage, limit: number, signal: AbortSignal): Pro
   });
 }
 
+/** Hooks that only read: they run side by side. Every other hook runs alone, in arrival order. */
+const READ_ONLY_HOOKS: ReadonlySet<HookName> = new Set(['health', 'role']);
+
+/** A FIFO lock: `acquire()` resolves with the release function once every earlier holder released. */
+export function createLock(): () => Promise<() => void> {
+  let tail: Promise<void> = Promise.resolve();
+  return () => {
+    let release!: () => void;
+    const mine = new Promise<void>((r) => {
+      release = r;
+    });
+    const before = tail;
+    tail = before.then(() => mine);
+    return before.then(() => release);
+  };
+}
+
 export function createAgentServer(driver: Driver, options: AgentServerOptions = {}): Server {
+  const acquire = createLock();
   const log = options.log ?? ((e) => process.stdout.write(`${JSON.stringify(e)}\n`));
   const maxBody = options.maxBodyBytes ?? 1 << 20;
   const routes = new Map<string, HookName>();
@@ -172,7 +190,17 @@ export function createAgentServer(driver: Driver, options: AgentServerOptions = 
           driver.type,
           method === 'GET' || hook === 'health' || hook === 'role',
         );
-        return driver.hooks[hook]!(body, { deadline, signal: abort.signal });
+        if (READ_ONLY_HOOKS.has(hook)) return driver.hooks[hook]!(body, { deadline, signal: abort.signal });
+        // Two changes at once (a switchover during an init) could interleave their steps.
+        const release = await acquire();
+        try {
+          // The caller already has its 504 when the wait outlived the deadline: do nothing then.
+          if (abort.signal.aborted)
+            throw timedOut(`${hook} waited for an earlier hook call past its deadline`);
+          return await driver.hooks[hook]!(body, { deadline, signal: abort.signal });
+        } finally {
+          release();
+        }
       })();
       work.catch(() => {}); // a late failure after the deadline answer must not crash the agent
       return Promise.race([work, expired]);

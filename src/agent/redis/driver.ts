@@ -329,13 +329,11 @@ export function createRedisDriver(opts: RedisDriverOptions): Driver {
               rejected.push({ key, value, reason: `redis knows no setting named ${key}` });
               continue;
             }
-            if (current[1] === value) {
-              unchanged.push(key);
-              continue;
-            }
             try {
               await c.config('SET', key, value);
-              applied.push(key);
+              // Redis normalizes values ("100mb" reads back as 104857600): compare what it reports.
+              const after = (await c.config('GET', key)) as string[];
+              (after[1] === current[1] ? unchanged : applied).push(key);
             } catch (err) {
               const msg = (err as Error).message;
               if (needsRestartError(msg)) needsRestart.push(key);

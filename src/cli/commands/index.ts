@@ -6,6 +6,7 @@ import { register as connect } from './connect.ts';
 import { register as create } from './create.ts';
 import { register as describe } from './describe.ts';
 import { register as list } from './list.ts';
+import { register as pluginConformance } from './plugin-conformance.ts';
 import { register as restart } from './restart.ts';
 import { register as restore } from './restore.ts';
 import { register as scale } from './scale.ts';
@@ -21,6 +22,7 @@ const registrations: Array<(program: Command) => void> = [
   create,
   describe,
   list,
+  pluginConformance,
   restart,
   restore,
   scale,

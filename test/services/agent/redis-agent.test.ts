@@ -192,6 +192,35 @@ describe('redis agent: pre-upgrade and post-upgrade', () => {
     expect(after.status).toBe(200);
   });
 
+  it('refuses while an AOF rewrite runs', async () => {
+    const solo = await member('solo-1');
+    await solo.redis.config('SET', 'appendonly', 'yes');
+    await pollUntil('AOF enabled and its first rewrite done', async () => {
+      const p = parseInfo(await solo.redis.info('persistence'));
+      return p.aof_enabled === '1' && p.aof_rewrite_in_progress === '0' && p.aof_rewrite_scheduled === '0';
+    });
+    const pipeline = solo.redis.pipeline();
+    for (let i = 0; i < 300; i++) pipeline.set(`key:${i}`, 'x'.repeat(100));
+    await pipeline.exec();
+    // The rewrite writes an RDB preamble, which the same per-key delay slows down.
+    await solo.redis.config('SET', 'rdb-key-save-delay', '10000');
+    await solo.redis.bgrewriteaof();
+    await pollUntil(
+      'AOF rewrite in progress',
+      async () => parseInfo(await solo.redis.info('persistence')).aof_rewrite_in_progress === '1',
+    );
+    const res = await solo.agent.call('/pre-upgrade', {
+      ...base('redis'),
+      targetMiddlewareVersion: '99.0.0',
+      allowedUpgradePath: ['99.0.0'],
+    });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({
+      reason: 'SaveInProgress',
+      message: 'an AOF rewrite is in progress; upgrade after it ends',
+    });
+  });
+
   it('post-upgrade confirms the running version, and refuses another one', async () => {
     const ok = await p.agent.call('/post-upgrade', { ...base('redis'), targetMiddlewareVersion: version });
     expect(ok.status).toBe(200);
@@ -235,6 +264,27 @@ describe('redis agent: reload-config', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('no-such-setting');
     expect(bad.body.message).toContain('hz="fast"');
+  });
+});
+
+describe('redis agent: concurrent calls', () => {
+  it('runs mutating hooks one at a time and answers all of them', async () => {
+    const req = { ...base('redis'), config: { maxmemory: '100mb' } };
+    const answers = await Promise.all([
+      p.agent.call('/reload-config', req),
+      p.agent.call('/reload-config', req),
+      p.agent.call('/init', { ...base('redis'), member: p.ref, primary: p.ref }),
+      p.agent.call('/health', base('redis')),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    // Redis reads "100mb" back as bytes: the first call applied it, the second found it in force.
+    const outcomes = answers.slice(0, 2).map((a) => a.body.details);
+    expect(outcomes).toEqual([
+      { applied: ['maxmemory'], unchanged: [], needsRestart: [], rejected: [] },
+      { applied: [], unchanged: ['maxmemory'], needsRestart: [], rejected: [] },
+    ]);
+    expect(await p.redis.config('GET', 'maxmemory')).toEqual(['maxmemory', String(100 * 1024 * 1024)]);
+    await p.redis.config('SET', 'maxmemory', '0');
   });
 });
 

@@ -15,6 +15,7 @@ import {
   HOOKS,
   type HookName,
   RETRYABLE_STATUS_CODES,
+  resolveHook,
   TIMEOUT_HEADER,
 } from '../../../src/agent/contract.ts';
 import { HOOK_NAMES } from '../../../src/api/middleware-type.ts';
@@ -84,5 +85,22 @@ describe('docs/hook-api.yaml and src/agent/contract.ts', () => {
   it('documents every agent environment variable', () => {
     const env = (doc['x-mwop-agent'] as { env: Record<string, string> }).env;
     expect(Object.keys(env).sort()).toEqual(Object.values(AGENT_ENV).sort());
+  });
+});
+
+describe('resolveHook', () => {
+  it("uses the contract's defaults and the type's overrides", () => {
+    expect(resolveHook('preUpgrade')).toEqual({
+      name: 'preUpgrade',
+      path: '/pre-upgrade',
+      method: 'POST',
+      timeoutSeconds: 30,
+      retryOnStatus: [503, 504],
+    });
+    expect(resolveHook('health', { path: '/healthz', timeoutSeconds: 2, method: 'GET' })).toMatchObject({
+      path: '/healthz',
+      timeoutSeconds: 2,
+      method: 'GET',
+    });
   });
 });
