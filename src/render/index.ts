@@ -12,6 +12,7 @@ import { renderCredentialsSecret } from './secret.ts';
 import { renderClientService, renderHeadlessService } from './services.ts';
 import { renderStatefulSet } from './statefulset.ts';
 import type { RenderInput, RenderOptions, RenderOutput } from './types.ts';
+import { validateInstanceName, validatePorts } from './validate.ts';
 
 export { type ConnectionInfo, connectionInfo } from './connection.ts';
 export { DEFAULT_AGENT_RESOURCES } from './effective.ts';
@@ -20,6 +21,7 @@ export { names } from './meta.ts';
 export * from './quantity.ts';
 export { type Footprint, type FootprintInput, instanceFootprint } from './resources.ts';
 export type { RenderCondition, RenderInput, RenderOptions, RenderOutput } from './types.ts';
+export { MAX_INSTANCE_NAME, validateInstanceName, validatePorts } from './validate.ts';
 
 /**
  * Apply order: what the pods mount comes before the pods (Secret, ConfigMap, Certificate), the
@@ -27,6 +29,8 @@ export type { RenderCondition, RenderInput, RenderOptions, RenderOutput } from '
  */
 export function renderInstanceObjects(input: RenderInput): RenderOutput {
   const { instance, plugin, config, options } = input;
+  validateInstanceName(instance);
+  validatePorts(plugin);
   const objects: KubernetesObject[] = [];
   const conditions: RenderOutput['conditions'] = [];
 

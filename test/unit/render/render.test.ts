@@ -508,3 +508,30 @@ it('is pure: the same input gives the same output, and the input is not changed'
   expect(a).toEqual(b);
   expect(JSON.stringify([i, p])).toBe(before);
 });
+
+describe('names and ports', () => {
+  it.each(['1cache', 'Cache', 'a'.repeat(53), 'cache-', ''])('refuses the instance name %j', (name) => {
+    const i = instance();
+    i.metadata.name = name;
+    expect(() => render({ instance: i })).toThrow(
+      /^metadata\.name: got ".*"; a name of at most 52 characters/,
+    );
+  });
+
+  it('accepts a 52-character name', () => {
+    const i = instance();
+    i.metadata.name = 'a'.repeat(52);
+    expect(sts(render({ instance: i }).objects).metadata?.name).toBe('a'.repeat(52));
+  });
+
+  it('refuses a type port that collides with the hook agent', () => {
+    const clash = plugin({
+      workload: { ...plugin().version.workload, ports: [{ name: 'http', port: 8080 }] },
+    });
+    expect(() => render({ plugin: clash })).toThrow(
+      "MiddlewareType redis v1 workload.ports[0].port: got 8080; a port other than the hook agent's port 8080 (lifecycleHooks.port), since both containers share the pod's network",
+    );
+    const named = plugin({ workload: { ...plugin().version.workload, ports: [{ name: 'hooks', port: 1 }] } });
+    expect(() => render({ plugin: named })).toThrow(/workload\.ports\[0\]\.name: got "hooks"/);
+  });
+});
