@@ -2,6 +2,7 @@
 // to reach the middleware in the same pod, and where the credentials are; it serves the hooks the
 // workflows call, and /health, which is the pod's readiness.
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import { AGENT_ENV } from '../agent/contract.ts';
 import type { MiddlewareInstance } from '../api/index.ts';
 import type { ResolvedPlugin } from '../plugins/types.ts';
 import {
@@ -17,16 +18,6 @@ import { AGENT_SECURITY_CONTEXT } from './security-context.ts';
 import type { RenderOptions } from './types.ts';
 
 export const AGENT_CONTAINER = 'agent';
-
-/** Variable names from src/agent/contract.ts (AGENT_ENV); repeated so render/ does not import the agent. */
-export const AGENT_ENV = {
-  type: 'MWOP_AGENT_TYPE',
-  listenPort: 'MWOP_AGENT_PORT',
-  middlewareHost: 'MWOP_MIDDLEWARE_HOST',
-  middlewarePort: 'MWOP_MIDDLEWARE_PORT',
-  credentialsDir: 'MWOP_CREDENTIALS_DIR',
-  username: 'MWOP_USERNAME',
-} as const;
 
 export function agentImage(plugin: ResolvedPlugin, options: RenderOptions): string {
   const image = plugin.middleware.agentImage ?? options.agentImage;

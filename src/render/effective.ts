@@ -2,6 +2,7 @@
 // credentials keys, ports. Both the renderer and the quota footprint read these, so the admission
 // check and the objects we apply can never disagree.
 import type { V1ResourceRequirements } from '@kubernetes/client-node';
+import { DEFAULT_CREDENTIALS_DIR } from '../agent/contract.ts';
 import type { MiddlewareInstance, Preset, ResourceRequirements } from '../api/index.ts';
 import type { ResolvedPlugin } from '../plugins/types.ts';
 import { RenderError } from './errors.ts';
@@ -13,7 +14,8 @@ export const DEFAULT_AGENT_RESOURCES: ResourceRequirements = {
   limits: { cpu: '200m', memory: '128Mi' },
 };
 
-export const CREDENTIALS_MOUNT_PATH = '/etc/mwop/credentials';
+/** Where the agent reads the credentials files; the contract's default directory. */
+export const CREDENTIALS_MOUNT_PATH = DEFAULT_CREDENTIALS_DIR;
 export const TLS_MOUNT_PATH = '/etc/mwop/tls';
 
 /** The preset the instance names, else the version's default preset, else none. */
