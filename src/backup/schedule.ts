@@ -103,11 +103,13 @@ export const MISSED_CAP = 100;
  * backup and writing lastScheduleTime cannot double the run: the create fails with AlreadyExists.
  */
 export function dueRuns(
-  schedule: Schedule,
+  scheduleOrExpression: Schedule | string,
   lastScheduleTime: number,
   now: number,
   startingDeadlineSeconds?: number,
 ): DueRuns {
+  const schedule =
+    typeof scheduleOrExpression === 'string' ? parseSchedule(scheduleOrExpression) : scheduleOrExpression;
   if (
     startingDeadlineSeconds !== undefined &&
     (!Number.isInteger(startingDeadlineSeconds) || startingDeadlineSeconds < 0)

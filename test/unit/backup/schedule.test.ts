@@ -113,6 +113,13 @@ describe('dueRuns (CronJob semantics)', () => {
     expect(dueRuns(hourly, t('2026-01-01T05:00:00Z'), t('2026-01-01T04:00:00Z'), 600).due).toBeUndefined();
   });
 
+  it('accepts the expression as a string and validates it', () => {
+    expect(dueRuns('0 * * * *', t('2026-01-01T00:00:00Z'), t('2026-01-01T01:00:00Z'), 600).due).toBe(
+      t('2026-01-01T01:00:00Z'),
+    );
+    expect(() => dueRuns('0 * * *', 0, 1)).toThrow(/^spec\.backup\.schedule: expected 5 fields/);
+  });
+
   it('rejects a negative deadline with the field name', () => {
     expect(() => dueRuns(hourly, 0, 1, -5)).toThrow(
       'spec.backup.startingDeadlineSeconds: got -5, accepted an integer >= 0 (seconds)',
