@@ -19,7 +19,12 @@ export { DEFAULT_AGENT_RESOURCES } from './effective.ts';
 export { RenderError } from './errors.ts';
 export { names } from './meta.ts';
 export * from './quantity.ts';
-export { type Footprint, type FootprintInput, instanceFootprint } from './resources.ts';
+export {
+  type Footprint,
+  type FootprintInput,
+  instanceFootprint,
+  scheduledBackupApplies,
+} from './resources.ts';
 export type { RenderCondition, RenderInput, RenderOptions, RenderOutput } from './types.ts';
 export { MAX_INSTANCE_NAME, validateInstanceName, validatePorts } from './validate.ts';
 

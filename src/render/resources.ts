@@ -21,6 +21,15 @@ export interface FootprintInput {
   certManager?: boolean;
 }
 
+/**
+ * Whether admission should count the backup tool's pod: scheduled backups that are not suspended
+ * start it on their own at any time, and it must then fit the quota next to the members.
+ */
+export function scheduledBackupApplies(instance: MiddlewareInstance): boolean {
+  const b = instance.spec.backup;
+  return Boolean(b?.schedule && !b.suspend);
+}
+
 export type ComputeResource = 'requests.cpu' | 'requests.memory' | 'limits.cpu' | 'limits.memory';
 export const COMPUTE_RESOURCES: readonly ComputeResource[] = [
   'requests.cpu',

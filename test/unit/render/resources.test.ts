@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatQuantity } from '../../../src/render/quantity.ts';
-import { type Footprint, instanceFootprint } from '../../../src/render/resources.ts';
+import { type Footprint, instanceFootprint, scheduledBackupApplies } from '../../../src/render/resources.ts';
 import { instance, plugin } from './fixtures.ts';
 
 const show = (fp: Footprint) =>
@@ -125,5 +125,16 @@ describe('instanceFootprint', () => {
     expect(() =>
       instanceFootprint({ instance: instance(), plugin: plugin(), agentResources: { limits: { cpu: 'x' } } }),
     ).toThrow(/containers\(middleware, agent\)\[1\]\.limits\.cpu: got "x"/);
+  });
+});
+
+describe('scheduledBackupApplies', () => {
+  it('is true for a schedule that is not suspended', () => {
+    expect(scheduledBackupApplies(instance())).toBe(false);
+    expect(scheduledBackupApplies(instance({ backup: { storage: 's3' } }))).toBe(false);
+    expect(scheduledBackupApplies(instance({ backup: { storage: 's3', schedule: '0 3 * * *' } }))).toBe(true);
+    expect(
+      scheduledBackupApplies(instance({ backup: { storage: 's3', schedule: '0 3 * * *', suspend: true } })),
+    ).toBe(false);
   });
 });
