@@ -20,6 +20,8 @@ export function argKind(argName: string): string {
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** Shell arrays cannot have an empty key, so the root command is '_'. */
+const key = (path: string) => q(path || '_');
 
 function valueFlags(nodes: readonly CompletionNode[]): string[] {
   return [...new Set(nodes.flatMap((n) => n.flags.filter((f) => f.takesValue).map((f) => f.flag)))].sort();
@@ -41,9 +43,9 @@ function liveLister(fn: string): string {
 }
 
 export function bashCompletion(nodes: readonly CompletionNode[], bin = 'kubectl-mw'): string {
-  const subs = nodes.map((n) => `  [${q(n.path)}]=${q(n.subcommands.map((s) => s.name).join(' '))}`);
-  const flags = nodes.map((n) => `  [${q(n.path)}]=${q(n.flags.map((f) => f.flag).join(' '))}`);
-  const args = nodes.filter((n) => n.args.length > 0).map((n) => `  [${q(n.path)}]=${q(n.args.join(' '))}`);
+  const subs = nodes.map((n) => `  [${key(n.path)}]=${q(n.subcommands.map((s) => s.name).join(' '))}`);
+  const flags = nodes.map((n) => `  [${key(n.path)}]=${q(n.flags.map((f) => f.flag).join(' '))}`);
+  const args = nodes.filter((n) => n.args.length > 0).map((n) => `  [${key(n.path)}]=${q(n.args.join(' '))}`);
   return `# bash completion for ${bin} (kubectl mw). Load it with:
 #   source <(${bin} completion bash)
 declare -gA __mw_subs=(
@@ -71,7 +73,7 @@ _kubectl_mw() {
       --namespace=*) __mw_ns="\${w#--namespace=}"; continue ;;
       -*) [[ "$__mw_value_flags" == *" $w "* ]] && skip=1; continue ;;
     esac
-    if [[ " \${__mw_subs[$path]} " == *" $w "* ]]; then
+    if [[ " \${__mw_subs[\${path:-_}]} " == *" $w "* ]]; then
       path="\${path:+$path }$w"; nargs=0
     else
       ((nargs++))
@@ -84,12 +86,12 @@ _kubectl_mw() {
   esac
   if [[ "$__mw_value_flags" == *" $prev "* ]]; then COMPREPLY=(); return; fi
   if [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "\${__mw_flags[$path]} \${__mw_flags[]}" -- "$cur")); return
+    COMPREPLY=($(compgen -W "\${__mw_flags[\${path:-_}]} \${__mw_flags[_]}" -- "$cur")); return
   fi
-  if [[ -n "\${__mw_subs[$path]}" ]]; then
-    COMPREPLY=($(compgen -W "\${__mw_subs[$path]}" -- "$cur")); return
+  if [[ -n "\${__mw_subs[\${path:-_}]}" ]]; then
+    COMPREPLY=($(compgen -W "\${__mw_subs[\${path:-_}]}" -- "$cur")); return
   fi
-  local kinds=(\${__mw_args[$path]})
+  local kinds=(\${__mw_args[\${path:-_}]})
   local kind="\${kinds[$nargs]}"
   if [[ -n "$kind" && "$kind" != other ]]; then
     COMPREPLY=($(compgen -W "$(__mw_live "$kind")" -- "$cur"))
@@ -102,12 +104,13 @@ complete -F _kubectl_mw ${bin}
 export function zshCompletion(nodes: readonly CompletionNode[], bin = 'kubectl-mw'): string {
   const esc = (s: string) => s.replace(/:/g, '\\:');
   const subs = nodes.map(
-    (n) => `  ${q(n.path)} ${q(n.subcommands.map((s) => `${esc(s.name)}:${esc(s.description)}`).join('\n'))}`,
+    (n) =>
+      `  ${key(n.path)} ${q(n.subcommands.map((s) => `${esc(s.name)}:${esc(s.description)}`).join('\n'))}`,
   );
   const flags = nodes.map(
-    (n) => `  ${q(n.path)} ${q(n.flags.map((f) => `${esc(f.flag)}:${esc(f.description)}`).join('\n'))}`,
+    (n) => `  ${key(n.path)} ${q(n.flags.map((f) => `${esc(f.flag)}:${esc(f.description)}`).join('\n'))}`,
   );
-  const args = nodes.filter((n) => n.args.length > 0).map((n) => `  ${q(n.path)} ${q(n.args.join(' '))}`);
+  const args = nodes.filter((n) => n.args.length > 0).map((n) => `  ${key(n.path)} ${q(n.args.join(' '))}`);
   return `#compdef ${bin}
 # zsh completion for ${bin} (kubectl mw). Load it with:
 #   source <(${bin} completion zsh)
@@ -137,7 +140,7 @@ _kubectl_mw() {
       -n|--namespace) __mw_ns="\${words[i+1]}"; skip=1; continue ;;
       -*) [[ "$__mw_value_flags" == *" $w "* ]] && skip=1; continue ;;
     esac
-    if [[ -n "\${__mw_subs[$path]}" && $'\\n'"\${__mw_subs[$path]}"$'\\n' == *$'\\n'"$w":* ]]; then
+    if [[ -n "\${__mw_subs[\${path:-_}]}" && $'\\n'"\${__mw_subs[\${path:-_}]}"$'\\n' == *$'\\n'"$w":* ]]; then
       path="\${path:+$path }$w"; nargs=0
     else
       ((nargs++))
@@ -151,14 +154,14 @@ _kubectl_mw() {
   esac
   [[ "$__mw_value_flags" == *" $prev "* ]] && return
   if [[ "$cur" == -* ]]; then
-    items=(\${(f)__mw_flags[$path]} \${(f)__mw_flags[]})
+    items=(\${(f)__mw_flags[\${path:-_}]} \${(f)__mw_flags[_]})
     _describe -t flags 'flag' items; return
   fi
-  if [[ -n "\${__mw_subs[$path]}" ]]; then
-    items=(\${(f)__mw_subs[$path]})
+  if [[ -n "\${__mw_subs[\${path:-_}]}" ]]; then
+    items=(\${(f)__mw_subs[\${path:-_}]})
     _describe -t commands 'command' items; return
   fi
-  local -a kinds=(\${=__mw_args[$path]})
+  local -a kinds=(\${=__mw_args[\${path:-_}]})
   local kind="\${kinds[nargs+1]}"
   if [[ -n "$kind" && "$kind" != other ]]; then
     items=(\${=$(__mw_live "$kind")}); compadd -a items

@@ -63,7 +63,7 @@ export interface DagViewOptions {
 }
 
 const SYMBOLS: Record<string, [string, string]> = {
-  Succeeded: ['✓', '[ok]'],
+  Succeeded: ['✓', '[+]'],
   Failed: ['✗', '[x]'],
   Error: ['✗', '[x]'],
   Running: ['▶', '[>]'],
@@ -147,7 +147,8 @@ function nodeOfTask(
 function messageOf(nodes: readonly WorkflowNode[], node: WorkflowNode): string | undefined {
   if (node.message) return node.message;
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const queue = [...(node.children ?? [])];
+  // The last retry is the one that decided the outcome.
+  const queue = [...(node.children ?? [])].reverse();
   const seen = new Set<string>();
   while (queue.length > 0) {
     const id = queue.shift() as string;
@@ -161,7 +162,7 @@ function messageOf(nodes: readonly WorkflowNode[], node: WorkflowNode): string |
       child.name?.startsWith(`${node.name}.`)
     ) {
       if ((child.phase === 'Failed' || child.phase === 'Error') && child.message) return child.message;
-      queue.push(...(child.children ?? []));
+      queue.push(...[...(child.children ?? [])].reverse());
     }
   }
   return undefined;
@@ -221,9 +222,7 @@ export function renderDag(wf: WorkflowLike, opts: DagViewOptions = {}): string[]
   const steps = workflowSteps(wf);
   const name = wf.metadata?.name ?? '(unnamed)';
   const phase = wf.status?.phase ?? 'Pending';
-  const done = steps.filter(
-    (s) => s.phase === 'Succeeded' || s.phase === 'Skipped' || s.phase === 'Omitted',
-  ).length;
+  const done = steps.filter((s) => s.phase === 'Succeeded').length;
   const header = `Workflow ${name}: ${phase} (${wf.status?.progress ?? `${done}/${steps.length}`} steps)`;
   const lines = [header];
   if (steps.length === 0) {
@@ -233,33 +232,54 @@ export function renderDag(wf: WorkflowLike, opts: DagViewOptions = {}): string[]
   }
   const vert = opts.ascii ? '|' : '│';
   const corner = opts.ascii ? '`-' : '└─';
-  const nameWidth = Math.max(...steps.map((s) => s.path.split('.').pop()!.length + s.depth * 2));
+  const fork = opts.ascii ? '+-' : '├─';
+  const lastFork = opts.ascii ? '`-' : '└─';
+  // Tasks of one level run in parallel: they are drawn as a fork (├ / └) under the level before.
+  const groupKey = (s: StepState) => `${s.depth}:${parentOf(s.path)}:${s.level}`;
+  const groupSize = new Map<string, number>();
+  for (const s of steps) groupSize.set(groupKey(s), (groupSize.get(groupKey(s)) ?? 0) + 1);
+  const seenInGroup = new Map<string, number>();
+  const lefts = steps.map((s) => {
+    const k = groupKey(s);
+    const n = groupSize.get(k) ?? 1;
+    const idx = (seenInGroup.get(k) ?? 0) + 1;
+    seenInGroup.set(k, idx);
+    const branch = n > 1 ? (idx === n ? lastFork : fork) : '';
+    return {
+      indent: `  ${'  '.repeat(s.depth)}`,
+      branch,
+      text: `${branch ? `${branch} ` : ''}${phaseSymbol(s.phase, opts.ascii)} ${lastPart(s.path)}`,
+    };
+  });
+  const leftWidth = Math.max(...lefts.map((l) => l.indent.length + [...l.text].length));
   const phaseWidth = Math.max(...steps.map((s) => s.phase.length));
-  let prevKey = '';
+  let prevGroup = '';
   steps.forEach((s, i) => {
-    const key = `${s.depth}:${s.level}:${s.path.split('.').slice(0, -1).join('.')}`;
-    const indent = '  '.repeat(s.depth);
-    if (i > 0 && key !== prevKey && s.depth === 0) lines.push(`  ${vert}`);
-    prevKey = key;
-    const leaf = s.path.split('.').pop() as string;
-    const prev = steps.filter((p) => p.depth === s.depth && p.level === s.level - 1 && sameParent(p, s));
+    const left = lefts[i] as (typeof lefts)[number];
+    const k = groupKey(s);
+    if (i > 0 && k !== prevGroup && s.depth === 0) lines.push(`  ${vert}`);
+    prevGroup = k;
+    const prev = steps.filter(
+      (p) => p.depth === s.depth && p.level === s.level - 1 && parentOf(p.path) === parentOf(s.path),
+    );
     const afterAll =
       prev.length > 0 &&
-      prev.every((p) => s.after.includes(lastPart(p.path))) &&
-      s.after.length === prev.length;
+      s.after.length === prev.length &&
+      prev.every((p) => s.after.includes(lastPart(p.path)));
     const after = s.after.length > 0 && !afterAll ? `after ${s.after.join(', ')}` : '';
-    const dur = duration(s, opts.now);
+    const head = left.indent + left.text;
     const cols = [
-      `  ${indent}${phaseSymbol(s.phase, opts.ascii)} ${(indent + leaf).padEnd(nameWidth).slice(indent.length)}`,
+      head + ' '.repeat(leftWidth - [...head].length),
       s.phase.padEnd(phaseWidth),
-      dur.padStart(6),
+      duration(s, opts.now).padStart(6),
       after,
     ];
     lines.push(cols.join('  ').trimEnd());
     if (s.message) {
-      for (const [j, m] of s.message.split('\n').entries()) {
-        lines.push(`  ${indent}  ${j === 0 ? corner : '  '} ${m}`);
-      }
+      // Under the step, past its fork mark, so the message reads as belonging to it.
+      const pad = `${left.indent}${' '.repeat(left.branch ? [...left.branch].length + 1 : 0)}  `;
+      for (const [j, m] of s.message.split('\n').entries())
+        lines.push(`${pad}${j === 0 ? corner : '  '} ${m}`);
     }
   });
   if ((phase === 'Failed' || phase === 'Error') && wf.status?.message && !steps.some((s) => s.message)) {
@@ -272,8 +292,8 @@ function lastPart(path: string): string {
   return path.split('.').pop() as string;
 }
 
-function sameParent(a: StepState, b: StepState): boolean {
-  return a.path.split('.').slice(0, -1).join('.') === b.path.split('.').slice(0, -1).join('.');
+function parentOf(path: string): string {
+  return path.split('.').slice(0, -1).join('.');
 }
 
 /** Steps whose phase changed between two observations, for a non-TTY progress log. */
