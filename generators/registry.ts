@@ -1,6 +1,7 @@
 import { crdGenerator } from './crds.ts';
+import { deployGenerator } from './deploy.ts';
 import type { Generator } from './types.ts';
 import { workflowTemplatesGenerator } from './workflow-templates.ts';
 
 // One entry per generated directory.
-export const generators: Generator[] = [crdGenerator, workflowTemplatesGenerator];
+export const generators: Generator[] = [crdGenerator, workflowTemplatesGenerator, deployGenerator];

@@ -117,6 +117,9 @@ const table: Record<string, ResourceType> = {
   },
 };
 
+/** Every kind the client knows, keyed `apiVersion/Kind` (src/kube/permissions.ts is checked against it). */
+export const RESOURCE_TYPES: Readonly<Record<string, Readonly<ResourceType>>> = table;
+
 export function resourceType(apiVersion: string, kind: string): ResourceType {
   const rt = table[`${apiVersion}/${kind}`];
   if (!rt)
