@@ -2,7 +2,12 @@
 // acts (server-side apply, create a workflow), and writes status once at the end.
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1Pod, V1StatefulSet, V1StorageClass } from '@kubernetes/client-node';
-import type { MiddlewareInstance, MiddlewareInstanceStatus, OperationRecord } from '../../api/index.ts';
+import type {
+  MiddlewareBackup,
+  MiddlewareInstance,
+  MiddlewareInstanceStatus,
+  OperationRecord,
+} from '../../api/index.ts';
 import type { RenderedConfig } from '../../config/types.ts';
 import { mergePatch, patchStatus, serverSideApply } from '../../kube/apply.ts';
 import { isConflict, isNotFound, TerminalError } from '../../kube/errors.ts';
@@ -29,6 +34,7 @@ export interface InstanceCaches {
   workflows: Cache<WorkflowLike>;
   pods: Cache<V1Pod>;
   storageClasses?: Cache<V1StorageClass>;
+  backups?: Cache<MiddlewareBackup>;
 }
 
 export interface InstanceReconcilerOptions {
@@ -186,6 +192,7 @@ export class InstanceReconciler {
         ? { replicas: sts.status?.replicas ?? 0, readyReplicas: sts.status?.readyReplicas ?? 0 }
         : undefined,
       connection: this.connection(instance, plugin),
+      backupRunning: this.backupRunning(instance),
       succeeded: configErrors === undefined,
     });
     if (configErrors && !applied?.pluginVersion)
@@ -318,6 +325,12 @@ export class InstanceReconciler {
       if (!isNotFound(err)) throw err;
       return randomBytes(18).toString('base64url');
     }
+  }
+
+  private backupRunning(instance: MiddlewareInstance): boolean {
+    return (this.o.caches.backups?.list(instance.metadata.namespace) ?? []).some(
+      (b) => b.spec.instanceRef.name === instance.metadata.name && b.status?.phase === 'Running',
+    );
   }
 
   private storageExpandable(className: string | undefined): boolean | undefined {

@@ -1,0 +1,66 @@
+import type { Clock } from '../../kube/clock.ts';
+import { systemClock } from '../../kube/clock.ts';
+import { Controller } from '../../kube/controller.ts';
+import { objectKey } from '../../kube/informer.ts';
+import { WorkQueue } from '../../kube/work-queue.ts';
+import type { Caches } from '../../operator/caches.ts';
+import type { OperatorContext } from '../../operator/context.ts';
+import { type BackupDeps, BackupReconciler, backupWorkflowName } from './reconcile.ts';
+import { ScheduleReconciler } from './schedule-reconcile.ts';
+
+export function backupControllers(
+  ctx: OperatorContext,
+  caches: Caches,
+  deps: BackupDeps,
+  clock: Clock = systemClock,
+): Controller[] {
+  const backups = new BackupReconciler({
+    rest: ctx.rest,
+    backups: caches.backups,
+    instances: caches.instances,
+    storages: caches.storages,
+    workflows: caches.workflows,
+    deps,
+    events: ctx.events,
+    log: ctx.log,
+  });
+  const backupController = new Controller({
+    name: 'middlewarebackup',
+    log: ctx.log,
+    registry: ctx.registry,
+    reconcile: (key) => backups.reconcile(key),
+  });
+  caches.backups.on((_t, b) => backupController.enqueue(objectKey(b)));
+  caches.workflows.on((_t, wf) => {
+    const ns = wf.metadata?.namespace;
+    for (const b of caches.backups.list(ns)) {
+      if (backupWorkflowName(b.metadata.name!) === wf.metadata?.name) backupController.enqueue(objectKey(b));
+    }
+  });
+
+  const schedules = new ScheduleReconciler({
+    rest: ctx.rest,
+    instances: caches.instances,
+    backups: caches.backups,
+    workflows: caches.workflows,
+    deps,
+    events: ctx.events,
+    log: ctx.log,
+    clock,
+  });
+  const scheduleController = new Controller({
+    name: 'backupschedule',
+    log: ctx.log,
+    registry: ctx.registry,
+    reconcile: (key) => schedules.reconcile(key),
+    queue: new WorkQueue({ clock }),
+  });
+  caches.instances.on((_t, i) => {
+    if (i.spec.backup) scheduleController.enqueue(objectKey(i));
+  });
+  caches.backups.on((_t, b) => {
+    if (b.metadata.namespace)
+      scheduleController.enqueue(`${b.metadata.namespace}/${b.spec.instanceRef.name}`);
+  });
+  return [backupController, scheduleController];
+}
