@@ -36,6 +36,10 @@ system-deps: ## install the Debian packages the tests use (redis-server, MariaDB
 s3server-build: ## build the S3 server the tests use (versitygw, cached by version; needs Go)
 	bash hack/s3server/build.sh >/dev/null
 
+.PHONY: argo-crds
+argo-crds: ## fetch Argo Workflows' full CRDs (v3.7, Go module proxy) that the workflow tests validate against
+	bash hack/argo/crds-path.sh >/dev/null
+
 # ---- generated files -------------------------------------------------------------------------
 .PHONY: generate
 generate: tools ## write crds/, workflow-templates/ and deploy/ from src/
@@ -60,7 +64,7 @@ build: tools ## compile src/ to dist/
 
 # ---- tests -----------------------------------------------------------------------------------
 .PHONY: test
-test: tools system-deps s3server-build verify lint typecheck ## install everything, then run every test
+test: tools system-deps s3server-build argo-crds verify lint typecheck ## install everything, then run every test
 	vitest run
 
 .PHONY: test-unit
