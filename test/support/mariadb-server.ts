@@ -18,6 +18,10 @@ import {
 const run = promisify(execFile);
 
 export interface MariadbServerOptions {
+  /** Write a binary log (needed by a replication primary and by point-in-time recovery). */
+  binlog?: boolean;
+  /** server_id; every member of a replication topology needs its own. Default 1. */
+  serverId?: number;
   /** Extra mariadbd arguments, for example ['--max-connections=50']. */
   args?: string[];
 }
@@ -71,7 +75,8 @@ export async function startMariadbServer(options: MariadbServerOptions = {}): Pr
       `--pid-file=${join(dir, 'mysqld.pid')}`,
       `--log-error=${logFile}`,
       '--innodb-buffer-pool-size=32M',
-      '--skip-log-bin',
+      `--server-id=${options.serverId ?? 1}`,
+      ...(options.binlog ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW'] : ['--skip-log-bin']),
       ...runAs,
       ...(options.args ?? []),
     ],
@@ -116,4 +121,25 @@ export async function startMariadbServer(options: MariadbServerOptions = {}): Pr
       await removeDir(dir);
     },
   };
+}
+
+/**
+ * Makes `replica` replicate from `primary` (which must run with binlog) over loopback TCP, with a
+ * replication user created on the primary, and waits until both replication threads run.
+ */
+export async function startReplication(primary: MariadbServer, replica: MariadbServer): Promise<void> {
+  const user = 'mwop_repl';
+  const password = 'mwop-repl-password';
+  await primary.sql(
+    `CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${password}'; GRANT REPLICATION SLAVE ON *.* TO '${user}'@'%'`,
+  );
+  await replica.sql(
+    `CHANGE MASTER TO MASTER_HOST='${primary.host}', MASTER_PORT=${primary.port}, MASTER_USER='${user}', MASTER_PASSWORD='${password}', MASTER_USE_GTID=slave_pos; START SLAVE`,
+  );
+  await pollUntil(
+    `replica on port ${replica.port} replicating from port ${primary.port}`,
+    // Slave_running is ON while both the IO and the SQL thread run.
+    async () => (await replica.sql("SHOW GLOBAL STATUS LIKE 'Slave_running'")).includes('ON'),
+    { attempts: 300, intervalMs: 100, diagnostics: () => replica.sql('SHOW SLAVE STATUS\\G') },
+  );
 }
