@@ -65,6 +65,7 @@ export function mwBackground(user: User, args: string[]): { done: Promise<CliRes
   });
   return {
     done: new Promise((res) => child.on('close', (code) => res({ code: code ?? 1, stdout, stderr }))),
+    stdout: () => stdout,
   };
 }
 
