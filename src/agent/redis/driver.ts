@@ -227,17 +227,25 @@ export function createRedisDriver(opts: RedisDriverOptions): Driver {
       await c.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
       return parseReplication(await info(c, 'replication')).offset;
     });
-    for (;;) {
-      const t = await withRedis(target, pw, ctx, async (c) => parseReplication(await info(c, 'replication')));
-      if (t.role === 'replica' && t.linkUp && t.offset >= primaryOffset) return primaryOffset;
-      if (ctx.deadline - Date.now() < 500 || ctx.signal.aborted) {
-        await withRedis(oldPrimary, pw, ctx, async (c) => c.call('CLIENT', 'UNPAUSE')).catch(() => {});
-        throw refused(
-          'ReplicaBehind',
-          `target ${target.host}:${target.port} did not catch up with the primary's offset ${primaryOffset} before the deadline (at ${t.offset}); nothing was changed`,
+    try {
+      for (;;) {
+        const t = await withRedis(target, pw, ctx, async (c) =>
+          parseReplication(await info(c, 'replication')),
         );
+        if (t.role === 'replica' && t.linkUp && t.offset >= primaryOffset) return primaryOffset;
+        if (ctx.deadline - Date.now() < 500 || ctx.signal.aborted) {
+          throw refused(
+            'ReplicaBehind',
+            `target ${target.host}:${target.port} did not catch up with the primary's offset ${primaryOffset} before the deadline (at ${t.offset}, link ${t.role === 'replica' && t.linkUp ? 'up' : 'down'}); writes were resumed and nothing was changed`,
+          );
+        }
+        await sleep(50, ctx.signal);
       }
-      await sleep(50, ctx.signal);
+    } catch (err) {
+      // Resume writes on any failure, with its own short budget: the call's deadline may be spent.
+      const cleanup: HookContext = { deadline: Date.now() + 2000, signal: new AbortController().signal };
+      await withRedis(oldPrimary, pw, cleanup, async (c) => c.call('CLIENT', 'UNPAUSE')).catch(() => {});
+      throw err;
     }
   }
 

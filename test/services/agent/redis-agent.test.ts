@@ -330,6 +330,33 @@ describe('redis agent: switchover and failover', () => {
     await waitReplicaOf(r2.redis, p.ref);
   });
 
+  it('refuses a switchover to a replica that cannot catch up, and resumes writes on the primary', async () => {
+    const lagging = await member('lagging-0');
+    // A wrong masterauth keeps the replication link down for good: the replica never catches up.
+    await lagging.redis.config('SET', 'masterauth', 'not-the-password');
+    await lagging.redis.call('REPLICAOF', p.ref.host, String(p.ref.port));
+    const res = await lagging.agent.call(
+      '/switchover',
+      { ...base('redis'), target: lagging.ref, members: [p.ref, lagging.ref, r2.ref] },
+      { headers: { 'x-mwop-timeout-seconds': '3' } },
+    );
+    expect(res.status).toBe(409);
+    expect(res.body.reason).toBe('ReplicaBehind');
+    expect(res.body.message).toContain('link down');
+    expect((await replication(p.redis)).role).toBe('primary');
+    expect((await replication(lagging.redis)).role).toBe('replica');
+    // Liveness only: Redis 7.0 does not report a pause, and a forgotten one would expire within 0.5 s anyway.
+    const probe = new Redis({
+      port: p.ref.port,
+      password: PASSWORD,
+      commandTimeout: 1000,
+      lazyConnect: true,
+    });
+    probe.on('error', () => {});
+    clients.push(probe);
+    expect(await probe.set('after-refused-switchover', '1')).toBe('OK');
+  });
+
   it('a switchover that cannot reach a member answers 503, retryable', async () => {
     const gone = r1.ref;
     const res = await p.agent.call('/switchover', { ...base('redis'), target: gone, members: [p.ref, gone] });
