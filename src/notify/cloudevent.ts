@@ -11,14 +11,20 @@ export const TYPE_PREFIX = 'dev.mwop.';
 
 export type NotificationKind = 'operation' | 'backup';
 export type NotificationPhase = 'started' | 'succeeded' | 'failed';
+export type ObjectKind = 'MiddlewareOperation' | 'MiddlewareBackup' | 'MiddlewareInstance';
 
 /** What a controller reports. Only these fields reach a receiver. */
 export interface NotificationEvent {
   kind: NotificationKind;
   phase: NotificationPhase;
   namespace: string;
-  /** The MiddlewareOperation or MiddlewareBackup, or the instance for operations without one. */
+  /** The object the event is about (see objectKind). */
   name: string;
+  /**
+   * Defaults to MiddlewareOperation or MiddlewareBackup by kind. MiddlewareInstance for the
+   * orchestrated changes (create, scale, upgrade, ...) that have no MiddlewareOperation object.
+   */
+  objectKind?: ObjectKind;
   /** metadata.uid; makes the CloudEvent id unique across a delete and re-create of the same name. */
   uid?: string;
   instance?: string;
@@ -49,10 +55,12 @@ export function eventName(ev: Pick<NotificationEvent, 'kind' | 'phase'>): Notifi
   return `${ev.kind}.${ev.phase}` as NotificationEventName;
 }
 
-const RESOURCE: Record<NotificationKind, string> = {
-  operation: 'middlewareoperations',
-  backup: 'middlewarebackups',
+const RESOURCE: Record<ObjectKind, string> = {
+  MiddlewareOperation: 'middlewareoperations',
+  MiddlewareBackup: 'middlewarebackups',
+  MiddlewareInstance: 'middlewareinstances',
 };
+const OBJECT_KINDS = Object.keys(RESOURCE) as ObjectKind[];
 
 const MAX_MESSAGE = 2048;
 
@@ -62,13 +70,19 @@ const MAX_MESSAGE = 2048;
  */
 export function toCloudEvent(ev: NotificationEvent, opts: { source: string; now?: Date }): CloudEvent {
   const type = `${TYPE_PREFIX}${eventName(ev)}`;
-  const subject = `namespaces/${ev.namespace}/${RESOURCE[ev.kind]}/${ev.name}`;
+  const objectKind: ObjectKind =
+    ev.objectKind && OBJECT_KINDS.includes(ev.objectKind)
+      ? ev.objectKind
+      : ev.kind === 'operation'
+        ? 'MiddlewareOperation'
+        : 'MiddlewareBackup';
+  const subject = `namespaces/${ev.namespace}/${RESOURCE[objectKind]}/${ev.name}`;
   const id = createHash('sha256')
     .update([type, subject, ev.uid ?? '', ev.operation ?? '', ev.workflow ?? ''].join('\n'))
     .digest('hex')
     .slice(0, 32);
   const data: Record<string, unknown> = {
-    kind: ev.kind === 'operation' ? 'MiddlewareOperation' : 'MiddlewareBackup',
+    kind: objectKind,
     namespace: ev.namespace,
     name: ev.name,
     phase: ev.phase,

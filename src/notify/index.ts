@@ -9,6 +9,7 @@ import { Notifier, type NotifierOptions, type SecretReader } from './notifier.ts
 
 export * from './cloudevent.ts';
 export * from './config.ts';
+export * from './events.ts';
 export * from './notifier.ts';
 
 /** Reads one key of a Secret through the API; errors name the Secret and key, never a value. */
