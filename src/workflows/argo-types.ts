@@ -11,7 +11,6 @@ export interface ObjectMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
-  creationTimestamp?: string;
   uid?: string;
 }
 
@@ -167,7 +166,8 @@ export interface PodGC {
   deleteDelayDuration?: string;
 }
 
-export interface WorkflowSpec {
+// A type alias, not an interface: it then fits Record<string, unknown> (the controller's WorkflowLike).
+export type WorkflowSpec = {
   entrypoint?: string;
   arguments?: Arguments;
   templates?: Template[];
@@ -180,7 +180,7 @@ export interface WorkflowSpec {
   shutdown?: 'Terminate' | 'Stop';
   parallelism?: number;
   workflowMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-}
+};
 
 export type NodePhase = 'Pending' | 'Running' | 'Succeeded' | 'Skipped' | 'Failed' | 'Error' | 'Omitted';
 export type NodeType =
@@ -216,7 +216,7 @@ export interface NodeStatus {
 
 export type WorkflowPhase = '' | 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Error';
 
-export interface WorkflowStatus {
+export type WorkflowStatus = {
   phase?: WorkflowPhase;
   startedAt?: string | null;
   finishedAt?: string | null;
@@ -227,7 +227,7 @@ export interface WorkflowStatus {
   compressedNodes?: string;
   /** Set when the controller offloaded the nodes to its database; they are not in the object. */
   offloadNodeStatusVersion?: string;
-}
+};
 
 export interface Workflow {
   apiVersion: typeof ARGO_API_VERSION;

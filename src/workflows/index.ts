@@ -2,6 +2,11 @@ export * from './argo-types.ts';
 export { type CancelPlan, type CancelRequest, planCancel } from './cancel.ts';
 export { decodeCompressedNodes, encodeCompressedNodes } from './compressed-nodes.ts';
 export type { Observed } from './context.ts';
+export {
+  type InstanceWorkflowInput,
+  mirrorInstanceWorkflow,
+  planInstanceWorkflow,
+} from './instance-adapter.ts';
 export { mirrorWorkflow, type OperationStatus } from './mirror.ts';
 export * from './names.ts';
 export type { WorkflowOperation } from './operations.ts';
