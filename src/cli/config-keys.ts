@@ -48,3 +48,10 @@ export function allowedConfigKeys(version: MiddlewareTypeVersion): string[] {
   }
   return [...keys].sort();
 }
+
+/** Config keys that are one name with dots in it (log.retention.hours), as the user writes them. */
+export function flatDottedKeys(version: MiddlewareTypeVersion): string[] {
+  return allowedConfigKeys(version)
+    .filter((k) => k.includes('\\.') && !k.replace(/\\\./g, '').includes('.'))
+    .map((k) => k.replace(/\\\./g, '.'));
+}

@@ -12,7 +12,7 @@ import {
 } from '../api/index.ts';
 import { allowedConfigKeys } from './config-keys.ts';
 import { CliError } from './errors.ts';
-import { type ConfigValues, unknownKeys } from './set-values.ts';
+import { type ConfigValues, displayKey, unknownKeys } from './set-values.ts';
 
 export const DEFAULT_PRESET = 'small';
 export const DEFAULT_STORAGE = '1Gi';
@@ -186,8 +186,8 @@ export function planCreate(type: MiddlewareType, opts: CreateOptions): CreatePla
     const bad = unknownKeys(overrides, allowed);
     if (bad.length > 0 && allowed.length > 0) {
       throw new CliError(
-        `--set ${bad.join(', ')}: not ${bad.length === 1 ? 'a config key' : 'config keys'} of ${typeName} plugin ${version.pluginVersion}`,
-        `use one of: ${allowed.join(', ')}`,
+        `--set ${bad.map(displayKey).join(', ')}: not ${bad.length === 1 ? 'a config key' : 'config keys'} of ${typeName} plugin ${version.pluginVersion}`,
+        `use one of: ${allowed.map(displayKey).join(', ')}`,
       );
     }
   }

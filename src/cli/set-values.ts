@@ -55,8 +55,12 @@ export function typedValue(raw: string): unknown {
   return raw;
 }
 
-/** Parses every --set into one nested object; later values win, contradictions are errors. */
-export function parseSetValues(items: readonly string[]): ConfigValues {
+/**
+ * Parses every --set into one nested object; later values win, contradictions are errors.
+ * `flatKeys` are config keys whose names contain dots (Kafka's log.retention.hours,
+ * Elasticsearch's cluster.name): written as they are, they stay one key instead of nesting.
+ */
+export function parseSetValues(items: readonly string[], flatKeys: readonly string[] = []): ConfigValues {
   const out: ConfigValues = {};
   for (const item of items) {
     const eq = item.indexOf('=');
@@ -67,7 +71,7 @@ export function parseSetValues(items: readonly string[]): ConfigValues {
       );
     }
     const key = item.slice(0, eq);
-    const path = splitKey(key);
+    const path = flatKeys.includes(key) ? [key] : splitKey(key);
     if (path.some((p) => p.trim() === '')) {
       throw new CliError(
         `--set ${JSON.stringify(item)}: key ${JSON.stringify(key)} has an empty part`,
@@ -95,6 +99,11 @@ function setPath(target: ConfigValues, path: string[], value: unknown, item: str
     cur = cur[p] as ConfigValues;
   }
   cur[path[path.length - 1] as string] = value;
+}
+
+/** How a key path is shown to a user: dots inside a key name need no escape on the command line. */
+export function displayKey(path: string): string {
+  return path.replace(/\\\./g, '.');
 }
 
 /** Dotted paths of every leaf, e.g. {a: {b: 1}, c: 2} -> ['a.b', 'c']. Dots in keys are escaped. */

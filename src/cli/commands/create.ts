@@ -8,8 +8,9 @@ import {
   validateAgainstSchema,
 } from '../../api/index.ts';
 import { isConflict } from '../../kube/errors.ts';
+import { flatDottedKeys } from '../config-keys.ts';
 import { cliContext } from '../context.ts';
-import { planCreate } from '../create-plan.ts';
+import { pickPluginVersion, planCreate } from '../create-plan.ts';
 import { CliError } from '../errors.ts';
 import { formatObjects, objectName } from '../output.ts';
 import { parseTimeout, waitForInstance } from '../progress.ts';
@@ -68,9 +69,9 @@ export function register(program: Command): void {
     .action(async (typeName: string, name: string, flags: CreateFlags, cmd: Command) => {
       const ctx = cliContext(cmd);
       const timeoutMs = parseTimeout(flags.timeout);
-      const set = parseSetValues(flags.set);
       const replicas = parseReplicas(flags.replicas);
       const type = await getType(ctx, typeName);
+      const set = parseSetValues(flags.set, flatDottedKeys(pickPluginVersion(type, flags.pluginVersion)));
       const plan = planCreate(type, {
         name,
         namespace: ctx.namespace,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MiddlewareInstanceKind, validateAgainstSchema } from '../../../src/api/index.ts';
-import { allowedConfigKeys, cueFieldPaths } from '../../../src/cli/config-keys.ts';
+import { allowedConfigKeys, cueFieldPaths, flatDottedKeys } from '../../../src/cli/config-keys.ts';
 import {
   compareDotted,
   comparePluginVersions,
@@ -10,6 +10,7 @@ import {
   planCreate,
 } from '../../../src/cli/create-plan.ts';
 import { CliError } from '../../../src/cli/errors.ts';
+import { parseSetValues } from '../../../src/cli/set-values.ts';
 import { REDIS_CUE, redisType, typeVersion } from './type-fixtures.ts';
 
 const base = { name: 'cache', namespace: 'team-a' };
@@ -204,5 +205,40 @@ describe('config keys', () => {
 
   it('adds the keys the presets set', () => {
     expect(allowedConfigKeys(redisType().spec.versions[0]!)).toContain('latency.monitor-threshold');
+  });
+});
+
+describe('keys with dots in their names (Kafka, Elasticsearch)', () => {
+  const kafka = typeVersion('v1', {
+    configTemplate:
+      '#Config: {\n\t"log.retention.hours": int | *168\n\t"num.partitions": int | *1\n\theapSize: string\n}\n',
+    presets: [{ name: 'small', config: { 'num.partitions': 1 } }],
+  });
+
+  it('are found as single keys and written as the user would type them', () => {
+    expect(flatDottedKeys(kafka)).toEqual(['log.retention.hours', 'num.partitions']);
+    expect(flatDottedKeys(redisType().spec.versions[0]!)).toEqual([]);
+  });
+
+  it('stay one key in --set instead of nesting', () => {
+    expect(parseSetValues(['log.retention.hours=48', 'heapSize=1g'], flatDottedKeys(kafka))).toEqual({
+      'log.retention.hours': 48,
+      heapSize: '1g',
+    });
+  });
+
+  it('are accepted by create, and listed without escapes when a key is wrong', () => {
+    const type = redisType();
+    type.spec.versions = [kafka];
+    const ok = planCreate(type, { ...base, set: { 'log.retention.hours': 48 } });
+    expect(ok.instance.spec.config?.overrides).toEqual({ 'log.retention.hours': 48 });
+    let err: unknown;
+    try {
+      planCreate(type, { ...base, set: { log: { retention: { hour: 1 } } } });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as CliError).message).toBe('--set log.retention.hour: not a config key of redis plugin v1');
+    expect((err as CliError).hint).toBe('use one of: heapSize, log.retention.hours, num.partitions');
   });
 });

@@ -23,7 +23,11 @@ describe('instance table', () => {
   );
   running.metadata = { ...running.metadata, ...created };
   const other = instance({ type: 'mysql', middlewareVersion: '8.0.40' });
-  other.metadata = { name: 'orders', namespace: 'team-b', creationTimestamp: new Date('2026-01-01T03:58:00Z') };
+  other.metadata = {
+    name: 'orders',
+    namespace: 'team-b',
+    creationTimestamp: new Date('2026-01-01T03:58:00Z'),
+  };
 
   it('shows type, version, phase, ready/desired, current operation and age', () => {
     expect(instanceTable([other, running], { now })).toBe(
