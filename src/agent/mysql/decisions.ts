@@ -116,3 +116,52 @@ export function credentialsProblem(c: {
     return `database: got ${JSON.stringify(c.database)}, want 1-64 of A-Z a-z 0-9 _`;
   return undefined;
 }
+
+export interface MysqlCredentials {
+  username?: string;
+  password?: string;
+  database?: string;
+  adminUsername?: string;
+  adminPassword?: string;
+}
+
+/**
+ * The account the agent acts as. The mysql type's generated Secret holds only the root password
+ * (username root, also MYSQL_ROOT_PASSWORD): when the credentials name the admin account, or no
+ * user at all, its password is the admin password. Otherwise the admin password is admin-password,
+ * or empty for unix_socket authentication.
+ */
+export function adminAccount(c: MysqlCredentials): { user: string; password: string } {
+  const user = c.adminUsername ?? 'root';
+  if (c.adminPassword !== undefined) return { user, password: c.adminPassword };
+  const sameAccount = c.username === undefined || c.username === user;
+  return { user, password: sameAccount ? (c.password ?? '') : '' };
+}
+
+export type InitPlan =
+  | { kind: 'nothing'; message: string }
+  | { kind: 'database'; database: string }
+  | { kind: 'user'; username: string; password: string; database: string }
+  | { kind: 'problem'; message: string };
+
+/** What /init creates from the credentials: an application user and database, only a database, or nothing. */
+export function planMysqlInit(c: MysqlCredentials): InitPlan {
+  const admin = adminAccount(c).user;
+  if (c.username === undefined || c.username === admin) {
+    if (c.database === undefined) {
+      return {
+        kind: 'nothing',
+        message: `the credentials name the admin account ${admin} and no database: nothing to create`,
+      };
+    }
+    if (!IDENT.test(c.database))
+      return {
+        kind: 'problem',
+        message: `database: got ${JSON.stringify(c.database)}, want 1-64 of A-Z a-z 0-9 _`,
+      };
+    return { kind: 'database', database: c.database };
+  }
+  const problem = credentialsProblem(c);
+  if (problem) return { kind: 'problem', message: problem };
+  return { kind: 'user', username: c.username, password: c.password!, database: c.database! };
+}

@@ -8,14 +8,16 @@ import { badRequest, classifyClientError, HookError, refused, timedOut } from '.
 import { describeMember } from '../request.ts';
 import { checkUpgradePath, numericVersion, versionMatches } from '../versions.ts';
 import {
+  adminAccount,
   classifySetError,
-  credentialsProblem,
   DEFAULT_MAX_TRANSACTION_SECONDS,
   describeLongTransactions,
   longTransactions,
+  type MysqlCredentials,
   type MysqlReplication,
   type OpenTransaction,
   parseReplicaStatus,
+  planMysqlInit,
   replicaProblem,
   sqlValue,
   variableName,
@@ -34,14 +36,21 @@ type Conn = mysql.Connection;
 type Row = Record<string, unknown>;
 
 export function createMysqlDriver(opts: MysqlDriverOptions): Driver {
+  const readCredentials = async (): Promise<MysqlCredentials> => {
+    const out: MysqlCredentials = {};
+    for (const key of ['username', 'password', 'database', 'adminUsername', 'adminPassword'] as const) {
+      const v = await readCredential(opts.credentials, key);
+      if (v !== undefined) out[key] = v;
+    }
+    return out;
+  };
   const where = opts.socket ? `mysql at ${opts.socket}` : `mysql at ${opts.host}:${opts.port}`;
 
   async function withMysql<T>(
     ctx: HookContext,
     fn: (c: Conn, q: (sql: string, values?: unknown[]) => Promise<Row[]>) => Promise<T>,
   ) {
-    const user = (await readCredential(opts.credentials, 'adminUsername')) ?? 'root';
-    const password = (await readCredential(opts.credentials, 'adminPassword')) ?? '';
+    const { user, password } = adminAccount(await readCredentials());
     let conn: Conn | undefined;
     const onAbort = () => conn?.destroy();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -143,20 +152,24 @@ export function createMysqlDriver(opts: MysqlDriverOptions): Driver {
               details: { changed: false, ...replicationDetails(rep) },
             };
           }
-          const creds = {
-            username: await readCredential(opts.credentials, 'username'),
-            password: await readCredential(opts.credentials, 'password'),
-            database: await readCredential(opts.credentials, 'database'),
-          };
-          const problem = credentialsProblem(creds);
-          if (problem) throw refused('CredentialsMissing', `credentials Secret: ${problem}`);
-          const [username, password, database] = [creds.username!, creds.password!, creds.database!];
+          const plan = planMysqlInit(await readCredentials());
+          if (plan.kind === 'problem')
+            throw refused('CredentialsMissing', `credentials Secret: ${plan.message}`);
+          if (plan.kind === 'nothing') return { message: plan.message, details: { changed: false } };
+          const { database } = plan;
           const hadDb =
             (await q('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database])).length >
             0;
+          await q(`CREATE DATABASE IF NOT EXISTS ${c.escapeId(database)}`);
+          if (plan.kind === 'database') {
+            return {
+              message: hadDb ? `database ${database} already exists` : `created database ${database}`,
+              details: { changed: !hadDb, createdDatabase: !hadDb, createdUser: false, database },
+            };
+          }
+          const { username, password } = plan;
           const hadUser =
             (await q("SELECT 1 FROM mysql.user WHERE User = ? AND Host = '%'", [username])).length > 0;
-          await q(`CREATE DATABASE IF NOT EXISTS ${c.escapeId(database)}`);
           await q("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [username, password]);
           // The Secret is the truth: a rotated password is applied on the next init.
           await q("ALTER USER ?@'%' IDENTIFIED BY ?", [username, password]);

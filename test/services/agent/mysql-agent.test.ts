@@ -95,22 +95,70 @@ describe('mysql agent: init', () => {
     await conn.end();
   });
 
-  it('refuses when the Secret has no username, naming where it is read from', async () => {
-    const empty = await mkdtemp(join(tmpdir(), 'mwop-creds-empty-'));
+  it('refuses when the Secret names an application user without a password, naming where it is read from', async () => {
+    const partial = await mkdtemp(join(tmpdir(), 'mwop-creds-partial-'));
+    await writeFile(join(partial, 'username'), 'shop');
     const bare = await startAgent(
       createMysqlDriver({
         host: db.host,
         port: db.port,
         socket: db.socket,
-        credentials: { dir: empty, env: {} },
+        credentials: { dir: partial, env: {} },
       }),
     );
     extra.push(bare);
     const res = await bare.call('/init', req);
-    await rm(empty, { recursive: true, force: true });
+    await rm(partial, { recursive: true, force: true });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ reason: 'CredentialsMissing', retryable: false });
-    expect(res.body.message).toContain('MWOP_USERNAME');
+    expect(res.body.message).toBe(
+      'credentials Secret: password: missing; set MWOP_PASSWORD or the file password in MWOP_CREDENTIALS_DIR',
+    );
+  });
+});
+
+describe('mysql agent as the operator deploys it', () => {
+  it('acts as root over TCP with the generated Secret (username root, password), and init creates nothing but the named database', async () => {
+    // The mysql type's Secret: username root (connection.username) and the generated root password.
+    await db.sql("ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY 'generated-root-password'");
+    const env = { MWOP_USERNAME: 'root', MWOP_PASSWORD: 'generated-root-password' };
+    const deployed = await startAgent(
+      createMysqlDriver({ host: '127.0.0.1', port: db.port, credentials: { dir: undefined, env } }),
+    );
+    extra.push(deployed);
+    expect((await deployed.call('/health', req)).status).toBe(200);
+    const init = await deployed.call('/init', req);
+    expect(init.status).toBe(200);
+    expect(init.body.message).toBe(
+      'the credentials name the admin account root and no database: nothing to create',
+    );
+
+    const withDb = await startAgent(
+      createMysqlDriver({
+        host: '127.0.0.1',
+        port: db.port,
+        credentials: { dir: undefined, env: { ...env, MWOP_DATABASE: 'reports' } },
+      }),
+    );
+    extra.push(withDb);
+    expect((await withDb.call('/init', req)).body.details).toMatchObject({
+      createdDatabase: true,
+      createdUser: false,
+    });
+    expect((await withDb.call('/init', req)).body.details).toMatchObject({ changed: false });
+    expect((await db.sql("SHOW DATABASES LIKE 'reports'")).trim()).toBe('reports');
+
+    const wrong = await startAgent(
+      createMysqlDriver({
+        host: '127.0.0.1',
+        port: db.port,
+        credentials: { dir: undefined, env: { ...env, MWOP_PASSWORD: 'stale' } },
+      }),
+    );
+    extra.push(wrong);
+    const denied = await wrong.call('/health', req);
+    expect(denied.status).toBe(500);
+    expect(denied.body.message).toContain('Access denied');
   });
 });
 

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  adminAccount,
   classifySetError,
   credentialsProblem,
   describeLongTransactions,
   longTransactions,
   parseReplicaStatus,
+  planMysqlInit,
   replicaProblem,
   sqlValue,
   variableName,
@@ -125,5 +127,43 @@ describe('credentialsProblem', () => {
       'database: got "my-db"',
     );
     expect(credentialsProblem({ username: 'app', password: 'p', database: 'appdb' })).toBeUndefined();
+  });
+});
+
+describe('adminAccount and planMysqlInit', () => {
+  it("uses the Secret's password for root when the Secret names root (the generated Secret of the mysql type)", () => {
+    expect(adminAccount({ username: 'root', password: 'gen' })).toEqual({ user: 'root', password: 'gen' });
+    expect(adminAccount({ password: 'gen' })).toEqual({ user: 'root', password: 'gen' });
+    expect(adminAccount({ username: 'shop', password: 'app' })).toEqual({ user: 'root', password: '' });
+    expect(adminAccount({ username: 'shop', password: 'app', adminPassword: 'adm' })).toEqual({
+      user: 'root',
+      password: 'adm',
+    });
+    expect(adminAccount({ username: 'dba', password: 'x', adminUsername: 'dba' })).toEqual({
+      user: 'dba',
+      password: 'x',
+    });
+  });
+
+  it('creates nothing for the admin account, only a database when one is named, and an app user otherwise', () => {
+    expect(planMysqlInit({ username: 'root', password: 'gen' })).toEqual({
+      kind: 'nothing',
+      message: 'the credentials name the admin account root and no database: nothing to create',
+    });
+    expect(planMysqlInit({ username: 'root', password: 'gen', database: 'app' })).toEqual({
+      kind: 'database',
+      database: 'app',
+    });
+    expect(planMysqlInit({ username: 'shop', password: 'p', database: 'shopdb' })).toEqual({
+      kind: 'user',
+      username: 'shop',
+      password: 'p',
+      database: 'shopdb',
+    });
+    expect(planMysqlInit({ username: 'shop', password: 'p' })).toMatchObject({
+      kind: 'problem',
+      message: expect.stringContaining('database: missing'),
+    });
+    expect(planMysqlInit({ database: 'bad-name' })).toMatchObject({ kind: 'problem' });
   });
 });
