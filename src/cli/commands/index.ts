@@ -7,10 +7,12 @@ import { register as create } from './create.ts';
 import { register as describe } from './describe.ts';
 import { register as list } from './list.ts';
 import { register as pluginConformance } from './plugin-conformance.ts';
+import { register as render } from './render.ts';
 import { register as restart } from './restart.ts';
 import { register as restore } from './restore.ts';
 import { register as scale } from './scale.ts';
 import { register as switchover } from './switchover.ts';
+import { register as types } from './types.ts';
 import { register as upgrade } from './upgrade.ts';
 
 // One line per subcommand module. Keep the list sorted.
@@ -23,10 +25,12 @@ const registrations: Array<(program: Command) => void> = [
   describe,
   list,
   pluginConformance,
+  render,
   restart,
   restore,
   scale,
   switchover,
+  types,
   upgrade,
 ];
 
