@@ -64,6 +64,11 @@ export async function waitForInstance(
         `${name}: ${phase}${st.message ? ` - ${st.message}` : ''}`,
         ...(wf ? renderDag(wf, { now: new Date() }) : []),
       ];
+      // Lines longer than the terminal would wrap and break the redraw, so they are cut.
+      const width = process.stdout.columns || 200;
+      for (const [i, l] of lines.entries()) {
+        if ([...l].length > width) lines[i] = `${[...l].slice(0, width - 1).join('')}…`;
+      }
       if (drawn > 0) ctx.out.write(`\x1b[${drawn}F\x1b[J`);
       ctx.out.write(`${lines.join('\n')}\n`);
       drawn = lines.length;

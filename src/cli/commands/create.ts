@@ -1,6 +1,6 @@
 // kubectl mw create <type> <name>: sensible defaults, local validation before anything is sent,
 // and with --wait a live view of the create workflow, then how to connect.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   formatFieldError,
   type MiddlewareInstance,
@@ -53,11 +53,10 @@ export function register(program: Command): void {
     .option('--plugin-version <version>', 'plugin version, e.g. v2 (default: the newest)')
     .option('--replicas <n>', "number of members (default: the plugin's minimum)")
     .option('--preset <name>', 'config preset (default: small)')
-    .option(
-      '--set <key=value>',
-      'override one config key; repeat it; nested keys with dots (a.b=1)',
-      collect,
-      [],
+    .addOption(
+      new Option('--set <key=value>', 'override one config key; repeat it; nested keys with dots (a.b=1)')
+        .argParser(collect)
+        .default([], 'none'),
     )
     .option('--storage <size>', "data volume size per member, e.g. 10Gi (default: the preset's)")
     .option('--storage-class <name>', 'StorageClass of the data volumes (default: the cluster default)')
