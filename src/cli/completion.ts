@@ -170,3 +170,72 @@ _kubectl_mw() {
 if [[ "\${funcstack[1]}" == "_${bin}" ]]; then _kubectl_mw "$@"; else compdef _kubectl_mw ${bin}; fi
 `;
 }
+
+/** What to offer for the words typed so far (the last one is the partial word), cobra-style. */
+export interface CompletionRequest {
+  /** Subcommand path found in the words, e.g. 'backup create'. */
+  path: string;
+  /** 'flags', 'subcommands', a live kind ('instance', 'type', 'backup', 'namespace', 'context'), or 'none'. */
+  offer: string;
+  candidates: string[];
+  /** -n given among the words, for listing live names there. */
+  namespace?: string;
+}
+
+/** Pure: decides what `kubectl mw <words><TAB>` completes, from the command tree. */
+export function completionRequest(
+  nodes: readonly CompletionNode[],
+  words: readonly string[],
+): CompletionRequest {
+  const byPath = new Map(nodes.map((n) => [n.path, n]));
+  const valueFlags = new Set(valueFlagsOf(nodes));
+  const typed = words.slice(0, -1);
+  const cur = words[words.length - 1] ?? '';
+  let path = '';
+  let nargs = 0;
+  let namespace: string | undefined;
+  for (let i = 0; i < typed.length; i++) {
+    const w = typed[i] as string;
+    if (w === '-n' || w === '--namespace') {
+      namespace = typed[i + 1];
+      i++;
+      continue;
+    }
+    if (w.startsWith('--namespace=')) {
+      namespace = w.slice('--namespace='.length);
+      continue;
+    }
+    if (w.startsWith('-')) {
+      if (valueFlags.has(w)) i++;
+      continue;
+    }
+    const node = byPath.get(path);
+    if (node?.subcommands.some((s) => s.name === w)) {
+      path = path ? `${path} ${w}` : w;
+      nargs = 0;
+    } else {
+      nargs++;
+    }
+  }
+  const node = byPath.get(path) as CompletionNode;
+  const prev = typed[typed.length - 1];
+  const base = { path, ...(namespace ? { namespace } : {}) };
+  const filter = (xs: string[]) => xs.filter((x) => x.startsWith(cur));
+  if (prev === '-n' || prev === '--namespace') return { ...base, offer: 'namespace', candidates: [] };
+  if (prev === '--context') return { ...base, offer: 'context', candidates: [] };
+  if (prev !== undefined && valueFlags.has(prev)) return { ...base, offer: 'none', candidates: [] };
+  if (cur.startsWith('-')) {
+    const root = byPath.get('') as CompletionNode;
+    const flags = [...new Set([...node.flags, ...(path ? root.flags : [])].map((f) => f.flag))];
+    return { ...base, offer: 'flags', candidates: filter(flags) };
+  }
+  if (node.subcommands.length > 0) {
+    return { ...base, offer: 'subcommands', candidates: filter(node.subcommands.map((s) => s.name)) };
+  }
+  const kind = node.args[nargs];
+  return { ...base, offer: kind && kind !== 'other' ? kind : 'none', candidates: [] };
+}
+
+function valueFlagsOf(nodes: readonly CompletionNode[]): string[] {
+  return valueFlags(nodes);
+}

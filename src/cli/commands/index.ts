@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as backup } from './backup.ts';
 import { register as cancel } from './cancel.ts';
+import { register as complete } from './complete.ts';
 import { register as completion } from './completion.ts';
 import { register as connect } from './connect.ts';
 import { register as create } from './create.ts';
@@ -19,6 +20,7 @@ import { register as upgrade } from './upgrade.ts';
 const registrations: Array<(program: Command) => void> = [
   backup,
   cancel,
+  complete,
   completion,
   connect,
   create,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { completionNodes } from '../../../src/cli/commands/completion.ts';
-import { bashCompletion, zshCompletion } from '../../../src/cli/completion.ts';
+import { bashCompletion, completionRequest, zshCompletion } from '../../../src/cli/completion.ts';
 import { buildProgram } from '../../../src/cli/main.ts';
 
 describe('completion', () => {
@@ -52,5 +52,46 @@ COMP_WORDS=(kubectl-mw create --replicas 3 redis cache --st); COMP_CWORD=6; _kub
     expect(script.startsWith('#compdef kubectl-mw\n')).toBe(true);
     expect(script).toContain("'backup' 'create:Take a backup now (creates a MiddlewareBackup)");
     expect(script).toContain('compdef _kubectl_mw kubectl-mw');
+  });
+});
+
+describe('kubectl plugin completion (__complete)', () => {
+  const nodes = completionNodes(buildProgram());
+
+  it('offers subcommands, nested subcommands and flags', () => {
+    expect(completionRequest(nodes, ['de'])).toEqual({
+      path: '',
+      offer: 'subcommands',
+      candidates: ['describe'],
+    });
+    expect(completionRequest(nodes, ['backup', ''])).toMatchObject({
+      path: 'backup',
+      candidates: ['create', 'list', 'sync'],
+    });
+    expect(completionRequest(nodes, ['list', '--all'])).toMatchObject({
+      offer: 'flags',
+      candidates: ['--all-namespaces'],
+    });
+    expect(completionRequest(nodes, ['scale', 'cache', '--'])).toMatchObject({
+      candidates: expect.arrayContaining(['--replicas', '--wait', '--namespace', '--kubeconfig']),
+    });
+  });
+
+  it('asks for live names where an argument names an instance, a type or a backup, in the -n given', () => {
+    expect(completionRequest(nodes, ['-n', 'team-a', 'describe', 'ca'])).toEqual({
+      path: 'describe',
+      offer: 'instance',
+      candidates: [],
+      namespace: 'team-a',
+    });
+    expect(completionRequest(nodes, ['create', ''])).toMatchObject({ offer: 'type' });
+    expect(completionRequest(nodes, ['create', '--replicas', '3', 'redis', ''])).toMatchObject({
+      offer: 'instance',
+    });
+    expect(completionRequest(nodes, ['restore', ''])).toMatchObject({ offer: 'backup' });
+    expect(completionRequest(nodes, ['list', '-n', ''])).toMatchObject({ offer: 'namespace' });
+    expect(completionRequest(nodes, ['create', 'redis', 'cache', '--replicas', ''])).toMatchObject({
+      offer: 'none',
+    });
   });
 });
