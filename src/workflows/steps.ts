@@ -90,7 +90,6 @@ export function rollingChange(
         statefulset: sts,
         replicas: n,
         ordinal,
-        updated: n - ordinal,
         'health-url': healthUrl(ctx, ordinal),
       }),
     }),

@@ -69,7 +69,6 @@ export function rollingRestartTemplates(): ClusterWorkflowTemplate {
         STS,
         REPLICAS,
         p('ordinal', 'The member to roll now.'),
-        p('updated', 'Members that run the new template once this one has (replicas - ordinal).'),
         p(
           'health-url',
           `Its /health URL; "${NO_HEALTH_URL}" when the type declares no health hook.`,
@@ -97,7 +96,11 @@ export function rollingRestartTemplates(): ClusterWorkflowTemplate {
             parameters: [
               { name: 'statefulset', value: input('statefulset') },
               { name: 'replicas', value: input('replicas') },
-              { name: 'updated', value: input('updated') },
+              // Members on the new template once this one is: replicas - ordinal.
+              {
+                name: 'updated',
+                value: '{{=asInt(inputs.parameters.replicas) - asInt(inputs.parameters.ordinal)}}',
+              },
             ],
           },
         },
@@ -150,7 +153,6 @@ export function rollingRestartTemplates(): ClusterWorkflowTemplate {
               { name: 'statefulset', value: input('statefulset') },
               { name: 'replicas', value: input('replicas') },
               { name: 'ordinal', value: '{{item}}' },
-              { name: 'updated', value: `{{=asInt(inputs.parameters.replicas) - asInt(item)}}` },
               {
                 name: 'health-url',
                 value: `${input('health-url-prefix')}{{item}}${input('health-url-suffix')}`,

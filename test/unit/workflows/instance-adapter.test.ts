@@ -6,11 +6,15 @@ import { instance, plugin } from './support/fixtures.ts';
 
 describe('instance controller adapter', () => {
   const deps: Pick<InstanceDeps, 'planWorkflow' | 'mirrorWorkflow'> = {
-    planWorkflow: (input) => planInstanceWorkflow(input),
+    planWorkflow: (input) => {
+      // A Restore names its source by key; the operator resolves the S3 location first (src/operator/wiring.ts).
+      if (input.operation.kind === 'Restore') throw new Error('Restore needs its S3 source resolved');
+      return planInstanceWorkflow({ ...input, operation: input.operation });
+    },
     mirrorWorkflow: mirrorInstanceWorkflow,
   };
-  it("uses the controller's workflow name and mirrors into an operation record", () => {
-    const wf = deps.planWorkflow({
+  it("uses the controller's workflow name and mirrors into an operation record", async () => {
+    const wf = await deps.planWorkflow({
       operation: { kind: 'ScaleOut', from: 1, to: 2 },
       plugin: plugin(),
       currentPlugin: plugin(),

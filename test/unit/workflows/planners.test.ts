@@ -138,7 +138,6 @@ describe('rolling changes', () => {
     const roll1 = task(wf, 'roll-1');
     expect(roll1.templateRef?.template).toBe('roll-member');
     expect(arg(roll1, 'ordinal')).toBe('1');
-    expect(arg(roll1, 'updated')).toBe('2');
     expect(arg(roll1, 'health-url')).toBe('http://cache-1.cache-headless.team-a.svc:8080/health');
   });
 
