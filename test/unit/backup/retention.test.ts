@@ -224,80 +224,89 @@ function shuffle<T>(xs: T[], rnd: () => number): T[] {
   return out;
 }
 
-describe('retentionVictims: properties over 3000 seeded random cases', () => {
-  const SEEDS = 3000;
+/** Every invariant the policy must hold for one seeded random case; returns the violations. */
+function violations(seed: number): string[] {
+  const out: string[] = [];
+  const check = (ok: boolean, what: string) => {
+    if (!ok) out.push(`seed ${seed}: ${what}`);
+  };
+  const rnd = prng(seed);
+  const { backups, policy } = randomCase(rnd);
+  const victims = retentionVictims(backups, policy, NOW);
+  const names = victims.map((v) => v.name);
+  const victimSet = new Set(names);
+  const byName = new Map(backups.map((x) => [x.name, x]));
 
-  it('holds every invariant', () => {
-    for (let seed = 1; seed <= SEEDS; seed++) {
-      const rnd = prng(seed);
-      const { backups, policy } = randomCase(rnd);
-      const victims = retentionVictims(backups, policy, NOW);
-      const names = victims.map((v) => v.name);
-      const byName = new Map(backups.map((x) => [x.name, x]));
-      const ctx = `seed ${seed}`;
+  check(victimSet.size === names.length, 'a backup is listed twice');
+  for (const n of names) {
+    const v = byName.get(n);
+    check(v !== undefined, `${n} is not an input backup`);
+    check(v?.pinned === false, `pinned ${n} is a victim`);
+    check(v?.phase === 'Succeeded' || v?.phase === 'Failed', `${n} in phase ${v?.phase} is a victim`);
+  }
 
-      // Victims are input backups, each at most once.
-      expect(new Set(names).size, ctx).toBe(names.length);
-      for (const n of names) expect(byName.has(n), ctx).toBe(true);
-
-      // Only terminal, unpinned backups are ever victims.
-      for (const n of names) {
-        const v = byName.get(n) as RetentionCandidate;
-        expect(v.pinned, ctx).toBe(false);
-        expect(['Succeeded', 'Failed'], ctx).toContain(v.phase);
-      }
-
-      // The newest successful backup is never a victim.
-      const succeeded = backups
-        .filter((x) => x.phase === 'Succeeded')
-        .sort((x, y) => y.time - x.time || x.name.localeCompare(y.name));
-      if (succeeded[0]) expect(names, ctx).not.toContain(succeeded[0].name);
-
-      // If there was any successful backup, at least one survives.
-      if (succeeded.length > 0)
-        expect(
-          succeeded.some((x) => !names.includes(x.name)),
-          ctx,
-        ).toBe(true);
-
-      // maxCount: the kept unpinned successful backups number at most maxCount.
-      const keptUnpinned = succeeded.filter((x) => !x.pinned && !names.includes(x.name));
-      if (policy.maxCount !== undefined)
-        expect(keptUnpinned.length, ctx).toBeLessThanOrEqual(policy.maxCount);
-
-      // maxAge: every kept unpinned successful backup except the newest is young enough.
-      if (policy.maxAgeMs !== undefined) {
-        for (const k of keptUnpinned) {
-          if (k === succeeded[0]) continue;
-          expect(NOW - k.time, ctx).toBeLessThanOrEqual(policy.maxAgeMs);
-        }
-        // Failed backups: victims exactly when too old.
-        for (const f of backups.filter((x) => x.phase === 'Failed' && !x.pinned)) {
-          expect(names.includes(f.name), ctx).toBe(NOW - f.time > policy.maxAgeMs);
-        }
-      }
-
-      // Minimality: a successful victim was needed by some limit.
-      for (const v of victims.filter((x) => x.reason === 'maxAge')) {
-        expect(NOW - (byName.get(v.name) as RetentionCandidate).time, ctx).toBeGreaterThan(
-          policy.maxAgeMs as number,
-        );
-      }
-
-      // Sorted oldest first, ties by name.
-      const times = names.map((n) => (byName.get(n) as RetentionCandidate).time);
-      for (let i = 1; i < times.length; i++) {
-        expect((times[i] as number) >= (times[i - 1] as number), ctx).toBe(true);
-      }
-
-      // Deterministic: input order does not matter.
-      expect(retentionVictims(shuffle(backups, rnd), policy, NOW), ctx).toEqual(victims);
-
-      // Monotonic in time: later, the victims are a superset.
-      const later = retentionVictims(backups, policy, NOW + 7 * H).map((v) => v.name);
-      for (const n of names) expect(later, ctx).toContain(n);
+  const newestFirst = (x: RetentionCandidate, y: RetentionCandidate) =>
+    y.time - x.time || (x.name < y.name ? -1 : 1);
+  const succeeded = backups.filter((x) => x.phase === 'Succeeded').sort(newestFirst);
+  const newest = succeeded[0];
+  if (newest) {
+    check(!victimSet.has(newest.name), `the newest successful backup ${newest.name} is a victim`);
+  }
+  const keptUnpinned = succeeded.filter((x) => !x.pinned && !victimSet.has(x.name));
+  if (policy.maxCount !== undefined) {
+    check(
+      keptUnpinned.length <= policy.maxCount,
+      `${keptUnpinned.length} kept > maxCount ${policy.maxCount}`,
+    );
+  }
+  if (policy.maxAgeMs !== undefined) {
+    for (const k of keptUnpinned) {
+      check(k === newest || NOW - k.time <= policy.maxAgeMs, `kept ${k.name} is older than maxAge`);
     }
-  });
+    for (const f of backups.filter((x) => x.phase === 'Failed' && !x.pinned)) {
+      check(
+        victimSet.has(f.name) === NOW - f.time > policy.maxAgeMs,
+        `failed ${f.name}: victim iff older than maxAge`,
+      );
+    }
+  }
+  // Minimality: each successful victim was required by a limit.
+  for (const v of victims) {
+    const c = byName.get(v.name) as RetentionCandidate;
+    if (v.reason === 'maxAge')
+      check(NOW - c.time > (policy.maxAgeMs ?? Number.POSITIVE_INFINITY), `${v.name} is not too old`);
+    if (v.reason === 'maxCount') {
+      const newerKept = keptUnpinned.filter((k) => newestFirst(k, c) < 0).length;
+      check(
+        newerKept >= (policy.maxCount ?? Number.POSITIVE_INFINITY),
+        `${v.name} deleted with only ${newerKept} newer kept`,
+      );
+    }
+  }
+  // Oldest first.
+  for (let i = 1; i < names.length; i++) {
+    const a = byName.get(names[i - 1] as string) as RetentionCandidate;
+    const b2 = byName.get(names[i] as string) as RetentionCandidate;
+    check(a.time < b2.time || (a.time === b2.time && a.name < b2.name), `order: ${a.name} before ${b2.name}`);
+  }
+  // Deterministic: input order does not matter.
+  const again = retentionVictims(shuffle(backups, rnd), policy, NOW);
+  check(JSON.stringify(again) === JSON.stringify(victims), 'result depends on input order');
+  // Monotonic in time: later, the victims are a superset.
+  const later = new Set(retentionVictims(backups, policy, NOW + 7 * H).map((v) => v.name));
+  for (const n of names) check(later.has(n), `${n} is a victim now but not 7h later`);
+  return out;
+}
+
+describe('retentionVictims: properties over 4000 seeded random cases', () => {
+  for (let batch = 0; batch < 8; batch++) {
+    const from = batch * 500 + 1;
+    it(`holds every invariant for seeds ${from}..${from + 499}`, () => {
+      const found: string[] = [];
+      for (let seed = from; seed < from + 500; seed++) found.push(...violations(seed));
+      expect(found).toEqual([]);
+    });
+  }
 });
 
 describe('parseRetention', () => {
