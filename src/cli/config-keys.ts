@@ -1,7 +1,9 @@
 // The config keys a plugin version accepts, for naming them when a --set key is wrong. The CUE
-// schema is the authority (src/config validates with it); this reads the field labels out of the
-// schema text and adds every key the presets set, which is enough to list what is allowed.
+// schema is the authority: `catalogKeys` reads them from src/config's catalog (CUE's own OpenAPI
+// export). `allowedConfigKeys` reads the field labels out of the schema text, for callers without
+// the CUE runtime, and adds every key the presets set.
 import type { MiddlewareTypeVersion } from '../api/index.ts';
+import type { FieldSchema } from '../config/index.ts';
 import { leafPaths } from './set-values.ts';
 
 const LABEL = /^\s*(?:"((?:[^"\\]|\\.)+)"|([A-Za-z_$][\w$-]*))[?!]?\s*:(.*)$/;
@@ -49,9 +51,20 @@ export function allowedConfigKeys(version: MiddlewareTypeVersion): string[] {
   return [...keys].sort();
 }
 
+/** Escaped key paths of a config catalog's fields: nested objects with fields recurse. */
+export function catalogKeys(schema: FieldSchema, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [k, f] of Object.entries(schema.properties ?? {})) {
+    const key = prefix + k.replace(/\./g, '\\.');
+    if (f.properties && Object.keys(f.properties).length > 0) out.push(...catalogKeys(f, `${key}.`));
+    else out.push(key);
+  }
+  return out.sort();
+}
+
 /** Config keys that are one name with dots in it (log.retention.hours), as the user writes them. */
-export function flatDottedKeys(version: MiddlewareTypeVersion): string[] {
-  return allowedConfigKeys(version)
+export function flatDottedKeys(keys: readonly string[]): string[] {
+  return keys
     .filter((k) => k.includes('\\.') && !k.replace(/\\\./g, '').includes('.'))
     .map((k) => k.replace(/\\\./g, '.'));
 }

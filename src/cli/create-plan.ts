@@ -122,6 +122,8 @@ export interface CreateOptions {
   storage?: string;
   storageClass?: string;
   expose?: string;
+  /** The config keys (escaped paths) from the CUE catalog; without it they are read from the schema text. */
+  configKeys?: readonly string[];
 }
 
 export interface CreatePlan {
@@ -182,7 +184,7 @@ export function planCreate(type: MiddlewareType, opts: CreateOptions): CreatePla
 
   const overrides = opts.set ?? {};
   if (Object.keys(overrides).length > 0) {
-    const allowed = allowedConfigKeys(version);
+    const allowed = opts.configKeys ?? allowedConfigKeys(version);
     const bad = unknownKeys(overrides, allowed);
     if (bad.length > 0 && allowed.length > 0) {
       throw new CliError(

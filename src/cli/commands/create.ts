@@ -5,10 +5,20 @@ import {
   formatFieldError,
   type MiddlewareInstance,
   MiddlewareInstanceKind,
+  type MiddlewareType,
+  type MiddlewareTypeVersion,
   validateAgainstSchema,
 } from '../../api/index.ts';
+import {
+  configCatalog,
+  cueRuntime,
+  formatConfigError,
+  OVERRIDES_PATH,
+  validateConfig,
+} from '../../config/index.ts';
 import { isConflict } from '../../kube/errors.ts';
-import { flatDottedKeys } from '../config-keys.ts';
+import { TypeRegistry } from '../../plugins/registry.ts';
+import { catalogKeys, flatDottedKeys } from '../config-keys.ts';
 import { cliContext } from '../context.ts';
 import { pickPluginVersion, planCreate } from '../create-plan.ts';
 import { CliError } from '../errors.ts';
@@ -70,11 +80,14 @@ export function register(program: Command): void {
       const timeoutMs = parseTimeout(flags.timeout);
       const replicas = parseReplicas(flags.replicas);
       const type = await getType(ctx, typeName);
-      const set = parseSetValues(flags.set, flatDottedKeys(pickPluginVersion(type, flags.pluginVersion)));
+      const version = pickPluginVersion(type, flags.pluginVersion);
+      const configKeys = await catalogKeysOf(typeName, version);
+      const set = parseSetValues(flags.set, flatDottedKeys(configKeys));
       const plan = planCreate(type, {
         name,
         namespace: ctx.namespace,
         set,
+        configKeys,
         ...(flags.version !== undefined ? { version: flags.version } : {}),
         ...(flags.pluginVersion !== undefined ? { pluginVersion: flags.pluginVersion } : {}),
         ...(replicas !== undefined ? { replicas } : {}),
@@ -86,6 +99,7 @@ export function register(program: Command): void {
           : {}),
       });
       validateLocally(plan.instance);
+      await validateConfigLocally(type, plan.instance);
 
       let created: MiddlewareInstance;
       try {
@@ -124,12 +138,7 @@ export function register(program: Command): void {
     });
 }
 
-/**
- * The schema check the API server would do, before anything is sent.
- * TODO(issue 4): also run the plugin's CUE schema over preset + overrides with validateConfig from
- * src/config once it lands; until then unknown --set keys are caught by the key list in
- * create-plan.ts and bad values by the admission webhook.
- */
+/** The schema check the API server would do, before anything is sent. */
 function validateLocally(instance: MiddlewareInstance): void {
   const errors = validateAgainstSchema(MiddlewareInstanceKind, instance);
   if (errors.length > 0) {
@@ -138,4 +147,41 @@ function validateLocally(instance: MiddlewareInstance): void {
       'fix the flags that set these fields (kubectl mw create --help lists them)',
     );
   }
+}
+
+/** The config keys from the plugin's CUE (the same catalog the operator and webhook use). */
+export async function catalogKeysOf(typeName: string, version: MiddlewareTypeVersion): Promise<string[]> {
+  if (!version.configTemplate?.trim()) return [];
+  try {
+    return catalogKeys(configCatalog(await cueRuntime(), version.configTemplate).root);
+  } catch (err) {
+    throw new CliError(
+      `${typeName} plugin ${version.pluginVersion} has a config schema that does not compile: ${(err as Error).message}`,
+      'this is a defect of the MiddlewareType; tell the platform admin, or pick another --plugin-version',
+    );
+  }
+}
+
+/**
+ * The config, preset plus --set values, through the plugin's CUE with src/config's validateConfig:
+ * the same check the webhook and the operator run, with the same messages.
+ */
+export async function validateConfigLocally(
+  type: MiddlewareType,
+  instance: MiddlewareInstance,
+): Promise<void> {
+  const registry = new TypeRegistry();
+  registry.apply('add', type);
+  const plugin = registry.resolve(
+    instance.spec.type,
+    instance.spec.pluginVersion,
+    instance.spec.middlewareVersion,
+  );
+  const result = await validateConfig(plugin, instance);
+  if (result.ok) return;
+  const lines = result.errors.map((e) => `  ${formatConfigError(e).replace(`${OVERRIDES_PATH}.`, '--set ')}`);
+  throw new CliError(
+    `the config would be invalid:\n${lines.join('\n')}`,
+    'fix the --set values named above; each line says what is accepted',
+  );
 }

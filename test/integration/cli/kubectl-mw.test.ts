@@ -198,8 +198,12 @@ describe('create', () => {
     const r = await mw('alice', ['create', typeName, 'x', '-n', nsA, '--set', 'maxmemroy=1gb']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `error: --set maxmemroy: not a config key of ${typeName} plugin v3\n  next: use one of: appendonly, latency.monitor-threshold, maxmemory, maxmemory-policy, save, tls.auth-clients\n`,
+      `error: --set maxmemroy: not a config key of ${typeName} plugin v3\n  next: use one of: appendonly, maxmemory, maxmemory-policy, save, tls.auth-clients\n`,
     );
+    const bad = await mw('alice', ['create', typeName, 'x', '-n', nsA, '--set', 'maxmemory-policy=lru']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('error: the config would be invalid:\n  --set maxmemory-policy: ');
+    expect(bad.stderr).toContain('(got "lru")');
     const r2 = await mw('alice', ['create', typeName, 'x', '-n', nsA, '--set', 'maxmemory']);
     expect(r2.stderr).toContain('error: --set "maxmemory": expected key=value');
   });
