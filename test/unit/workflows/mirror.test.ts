@@ -216,4 +216,52 @@ describe('mirrorWorkflow', () => {
       message: 'statefulsets.apps "cache" is forbidden',
     });
   });
+
+  it('a rollout halted by a health gate names the member step and the health URL', () => {
+    const wf = planWorkflow({ kind: 'Restart' }, plugin(), instance(2));
+    const id = (x: string) => `${wf.metadata.name}-${x}`;
+    const roll1: NodeStatus = { ...node(wf, 'roll-1', 'Failed', { type: 'DAG' }), children: [id('health')] };
+    const health: NodeStatus = {
+      id: id('health'),
+      name: `${wf.metadata.name}.roll-1.health`,
+      displayName: 'health',
+      type: 'Retry',
+      phase: 'Failed',
+      boundaryID: roll1.id,
+      message: 'No more retries left',
+      children: [id('health-0')],
+    };
+    const attempt: NodeStatus = {
+      id: id('health-0'),
+      name: `${wf.metadata.name}.roll-1.health(29)`,
+      displayName: 'health(29)',
+      type: 'HTTP',
+      phase: 'Failed',
+      boundaryID: roll1.id,
+      finishedAt: T2,
+      message: 'received non-2xx response code: 503',
+      inputs: {
+        parameters: [{ name: 'url', value: 'http://cache-1.cache-headless.team-a.svc:8080/health' }],
+      },
+      outputs: {
+        result:
+          '{"ok":false,"retryable":true,"reason":"MiddlewareUnreachable","message":"redis at 127.0.0.1:6379 refused the connection"}',
+      },
+    };
+    const m = mirrorWorkflow(
+      withNodes(wf, { phase: 'Failed', startedAt: T0, finishedAt: T2 }, [
+        node(wf, 'freeze-and-annotate', 'Succeeded', { type: 'Pod' }),
+        roll1,
+        health,
+        attempt,
+      ]),
+    );
+    expect(m).toMatchObject({
+      phase: 'Failed',
+      progress: '1/3',
+      failedStep: 'roll-1',
+      message:
+        'hook http://cache-1.cache-headless.team-a.svc:8080/health answered 503 (MiddlewareUnreachable): redis at 127.0.0.1:6379 refused the connection',
+    });
+  });
 });
