@@ -9,6 +9,7 @@ import {
   type MiddlewareType,
   type MiddlewareTypeVersion,
 } from '../api/index.ts';
+import { upgradePath } from '../plugins/versions.ts';
 import { comparePluginVersions, pickMiddlewareVersion } from './create-plan.ts';
 import { CliError } from './errors.ts';
 
@@ -33,28 +34,8 @@ export function checkReplicas(type: MiddlewareType, instance: MiddlewareInstance
   }
 }
 
-/** Shortest chain of plugin versions from `from` to `to` along upgradeFrom edges, or undefined. */
-export function upgradePath(type: MiddlewareType, from: string, to: string): string[] | undefined {
-  const prev = new Map<string, string>();
-  const queue = [from];
-  const seen = new Set([from]);
-  while (queue.length > 0) {
-    const cur = queue.shift() as string;
-    if (cur === to) {
-      const path = [to];
-      while (path[0] !== from) path.unshift(prev.get(path[0] as string) as string);
-      return path;
-    }
-    for (const v of type.spec.versions) {
-      if ((v.upgradeFrom ?? []).includes(cur) && !seen.has(v.pluginVersion)) {
-        seen.add(v.pluginVersion);
-        prev.set(v.pluginVersion, cur);
-        queue.push(v.pluginVersion);
-      }
-    }
-  }
-  return undefined;
-}
+/** Shortest chain of plugin versions from `from` to `to` along upgradeFrom edges (src/plugins). */
+export { upgradePath };
 
 export interface UpgradeTarget {
   pluginVersion: string;
