@@ -5,6 +5,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { Agent as HttpsAgent, get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +21,8 @@ export interface S3Server {
   accessKeyId: string;
   secretAccessKey: string;
   dataDir: string;
+  /** With `tls`: the self-signed certificate, to trust it in a client. */
+  caCertFile?: string;
   /** Creates a bucket (a directory in the posix backend). */
   createBucket(name: string): Promise<void>;
   /** Path of an object's file in the posix backend (for corrupting it on purpose). */
@@ -49,12 +53,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function httpAnswer(url: string, ca?: Buffer): Promise<void> {
+  return new Promise((res, rej) => {
+    const req = (url.startsWith('https:') ? httpsGet : httpGet)(url, ca ? { ca } : {}, (r) => {
+      r.resume();
+      res();
+    });
+    req.once('error', rej);
+  });
+}
+
 async function waitForHttp(
   url: string,
   child: ChildProcess,
   logFile: string,
+  caCertFile?: string,
   deadlineMs = 30_000,
 ): Promise<void> {
+  const ca = caCertFile ? readFileSync(caCertFile) : undefined;
   const start = Date.now();
   for (;;) {
     if (child.exitCode !== null) {
@@ -63,7 +79,7 @@ async function waitForHttp(
       );
     }
     try {
-      await fetch(url);
+      await httpAnswer(url, ca);
       return; // any HTTP answer (403 without credentials) means it serves
     } catch {
       // not listening yet
@@ -77,7 +93,39 @@ async function waitForHttp(
   }
 }
 
-export async function startS3Server(): Promise<S3Server> {
+export interface S3ServerOptions {
+  /** Serve HTTPS with a fresh self-signed certificate for 127.0.0.1 (made with openssl). */
+  tls?: boolean;
+}
+
+function selfSignedCert(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'tls.crt');
+  const key = join(dir, 'tls.key');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return { cert, key };
+}
+
+export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Server> {
   const bin = s3ServerBinary();
   const root = mkdtempSync(join(tmpdir(), 'mwop-s3-'));
   const dataDir = join(root, 'data');
@@ -86,6 +134,8 @@ export async function startS3Server(): Promise<S3Server> {
   const accessKeyId = `test${randomBytes(6).toString('hex')}`;
   const secretAccessKey = randomBytes(20).toString('hex');
   const region = 'us-east-1';
+  const tls = options.tls ? selfSignedCert(root) : undefined;
+  const scheme = tls ? 'https' : 'http';
 
   // The port can be taken between freePort() and the bind; retry a few times.
   for (let attempt = 0; ; attempt++) {
@@ -102,15 +152,16 @@ export async function startS3Server(): Promise<S3Server> {
         region,
         '--port',
         `127.0.0.1:${port}`,
+        ...(tls ? ['--cert', tls.cert, '--key', tls.key] : []),
         '--quiet',
         'posix',
         dataDir,
       ],
       { stdio: ['ignore', fd, fd] },
     );
-    const endpoint = `http://127.0.0.1:${port}`;
+    const endpoint = `${scheme}://127.0.0.1:${port}`;
     try {
-      await waitForHttp(endpoint, child, logFile);
+      await waitForHttp(endpoint, child, logFile, tls?.cert);
     } catch (err) {
       child.kill('SIGKILL');
       if (attempt < 3 && /address already in use/.test(readFileSync(logFile, 'utf8'))) continue;
@@ -121,6 +172,7 @@ export async function startS3Server(): Promise<S3Server> {
       region,
       forcePathStyle: true,
       credentials: { accessKeyId, secretAccessKey },
+      ...(tls ? { requestHandler: { httpsAgent: new HttpsAgent({ ca: readFileSync(tls.cert) }) } } : {}),
     });
     return {
       endpoint,
@@ -128,6 +180,7 @@ export async function startS3Server(): Promise<S3Server> {
       accessKeyId,
       secretAccessKey,
       dataDir,
+      ...(tls ? { caCertFile: tls.cert } : {}),
       async createBucket(name) {
         await client.send(new CreateBucketCommand({ Bucket: name }));
       },

@@ -144,3 +144,34 @@ describe('probeStorage against the real server', () => {
     expect(res).toMatchObject({ ok: false, reason: 'DNS' });
   });
 });
+
+describe('probeStorage against a real HTTPS server with a self-signed certificate', () => {
+  let tlsS3: S3Server;
+  let tlsCfg: S3StorageConfig;
+
+  beforeAll(async () => {
+    tlsS3 = await startS3Server({ tls: true });
+    await tlsS3.createBucket('backups');
+    tlsCfg = {
+      endpoint: tlsS3.endpoint,
+      bucket: 'backups',
+      region: tlsS3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: tlsS3.accessKeyId, secretAccessKey: tlsS3.secretAccessKey },
+    };
+  });
+  afterAll(async () => {
+    await tlsS3?.stop();
+  });
+
+  it('classifies the untrusted certificate as a TLS failure', async () => {
+    const res = await probeStorage(createS3Client(tlsCfg), tlsCfg);
+    expect(res).toMatchObject({ ok: false, reason: 'TLS', code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    if (!res.ok) expect(res.message).toMatch(/^TLS: the handshake with 127\.0\.0\.1:\d+ failed/);
+  });
+
+  it('reaches the bucket with insecureSkipTLSVerify', async () => {
+    const insecure = { ...tlsCfg, insecureSkipTLSVerify: true };
+    expect(await probeStorage(createS3Client(insecure), insecure, { write: true })).toEqual({ ok: true });
+  });
+});
