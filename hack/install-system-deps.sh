@@ -3,7 +3,8 @@
 # every package is present, so a second `make test` does not touch apt.
 set -euo pipefail
 
-packages=(redis-server redis-tools mariadb-server mariadb-client)
+# openssl: the backup tests make a self-signed certificate for the HTTPS S3 server.
+packages=(redis-server redis-tools mariadb-server mariadb-client openssl)
 
 missing=()
 for p in "${packages[@]}"; do
