@@ -1,29 +1,23 @@
-// What the CLI tests need from the testenv control plane: a kubeconfig per user (admin, and the
-// token users alice, bob and ops), an admin REST client, and a way to run the real binary.
-// The kubeconfigs come from the testenv harness (test/integration/support); until it is wired
-// here they are read from MWOP_TESTENV_KUBECONFIG_<USER>. A missing one fails loudly.
+// What the CLI tests need from the testenv control plane (test/integration/support): a kubeconfig
+// per user (admin, and the token users alice, bob and ops), an admin REST client, and a way to run
+// the real binary. A missing control plane fails loudly.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { isConflict, isNotFound } from '../../../src/kube/errors.ts';
 import { KubeRest } from '../../../src/kube/rest.ts';
 import { loadKubeConfig } from '../../../src/operator/kubeconfig.ts';
+import { testenv, type User } from '../support/cluster.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = join(repoRoot, 'bin/kubectl-mw');
 
-export type User = 'admin' | 'alice' | 'bob' | 'ops';
+export type { User };
 
 export function kubeconfigFor(user: User): string {
-  const v = process.env[`MWOP_TESTENV_KUBECONFIG_${user.toUpperCase()}`];
-  if (!v || !existsSync(v)) {
-    throw new Error(
-      `no kubeconfig for ${user}: start the testenv control plane (hack/testenv) and set MWOP_TESTENV_KUBECONFIG_${user.toUpperCase()}`,
-    );
-  }
-  return v;
+  return testenv().kubeconfigs[user];
 }
 
 export function adminRest(): KubeRest {
