@@ -262,6 +262,7 @@ export const MiddlewareInstanceStatus = obj(
           resources: opt(ResourceRequirements),
           storageSize: opt(str('Data volume size the PVCs were last grown to.', { maxLength: 64 })),
           configChecksum: opt(str('Checksum of the config files the members run with.', { maxLength: 128 })),
+          restoredFrom: opt(str('The spec.restoreFrom source already loaded, so it is loaded once.', { maxLength: 1100 })),
         },
         'What finished operations have put in place. Orchestrated changes (replicas, versions, resources, storage, config) reach the workload only through a workflow; the difference between spec and applied is the work still to do.',
       ),

@@ -2,6 +2,7 @@
 import type { Controller } from '../kube/controller.ts';
 import { type Caches, createCaches } from './caches.ts';
 import type { OperatorContext, Runnable } from './context.ts';
+import { detectIntegrations } from './integrations.ts';
 import { wireControllers } from './wiring.ts';
 
 export function controllersFor(ctx: OperatorContext): Runnable[] {
@@ -12,7 +13,7 @@ export function controllersFor(ctx: OperatorContext): Runnable[] {
       name: 'controllers',
       async start() {
         caches = createCaches(ctx);
-        controllers = wireControllers(ctx, caches);
+        controllers = wireControllers(ctx, caches, await detectIntegrations(ctx.rest));
         await caches.start();
         for (const c of controllers) c.start();
         ctx.log.info({ controllers: controllers.map((c) => c.name) }, 'caches synced; controllers running');

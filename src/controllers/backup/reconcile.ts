@@ -32,7 +32,7 @@ export interface BackupDeps {
     plugin: ResolvedPlugin,
     instance: MiddlewareInstance,
     name: string,
-  ): WorkflowLike;
+  ): WorkflowLike | Promise<WorkflowLike>;
   mirrorWorkflow(wf: WorkflowLike): {
     phase: string;
     message?: string;
@@ -130,7 +130,7 @@ export class BackupReconciler {
         storage: storage.spec,
         credentialsSecret,
       };
-      const workflow = this.o.deps.planWorkflow(op, plugin, instance, wfName);
+      const workflow = await this.o.deps.planWorkflow(op, plugin, instance, wfName);
       try {
         await this.o.rest.post(resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace }), workflow);
       } catch (err) {

@@ -142,7 +142,7 @@ export class ScheduleReconciler {
       return;
     }
     const spec = instance.spec.backup!.retention!;
-    const wf = this.o.deps.planWorkflow(
+    const wf = await this.o.deps.planWorkflow(
       {
         kind: 'RetentionCleanup',
         ...(spec.maxCount !== undefined ? { maxCount: spec.maxCount } : {}),

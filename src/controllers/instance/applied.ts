@@ -34,5 +34,7 @@ export function appliedAfter(
       return { ...prev, middlewareVersion: op.to };
     case 'ConfigReload':
       return { ...prev, configChecksum: op.checksum };
+    case 'Restore':
+      return { ...prev, restoredFrom: op.source };
   }
 }

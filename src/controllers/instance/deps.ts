@@ -30,7 +30,7 @@ export interface InstanceDeps {
     currentPlugin: ResolvedPlugin;
     instance: MiddlewareInstance;
     name: string;
-  }): WorkflowLike;
+  }): WorkflowLike | Promise<WorkflowLike>;
   /** Phase, progress and failure of a workflow, as an operation record. */
   mirrorWorkflow(workflow: WorkflowLike): Omit<OperationRecord, 'name' | 'type'>;
   compareQuantity(a: string, b: string): number;

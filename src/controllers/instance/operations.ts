@@ -9,7 +9,9 @@ export type InstanceOperation =
   | { kind: 'VolumeExpand'; from: string; to: string }
   | { kind: 'Upgrade'; fromPlugin: string; toPlugin: string; fromVersion: string; toVersion: string }
   | { kind: 'VersionSwitch'; from: string; to: string }
-  | { kind: 'ConfigReload'; checksum: string };
+  | { kind: 'ConfigReload'; checksum: string }
+  /** Loads the backup named by spec.restoreFrom into a freshly created instance (FR-012). */
+  | { kind: 'Restore'; source: string };
 
 export type OperationKind = InstanceOperation['kind'];
 

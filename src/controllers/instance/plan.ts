@@ -45,6 +45,15 @@ function normalize(r: ResourceRequirements | undefined) {
   return { requests: pick(r?.requests), limits: pick(r?.limits) };
 }
 
+/** A stable key for spec.restoreFrom: `backup:<name>` or `s3:<storage>:<path>`. */
+export function restoreSource(instance: MiddlewareInstance): string | undefined {
+  const r = instance.spec.restoreFrom;
+  if (!r) return undefined;
+  if (r.backup) return `backup:${r.backup}`;
+  if (r.s3) return `s3:${r.s3.storage}:${r.s3.path}`;
+  return undefined;
+}
+
 export function planOperation(input: PlanInput): Plan {
   const { instance, scaling } = input;
   const spec = instance.spec;
@@ -62,6 +71,11 @@ export function planOperation(input: PlanInput): Plan {
   if (!applied?.pluginVersion) {
     if (blockers.length > 0) return { blockers };
     return { operation: { kind: 'Create', replicas }, blockers };
+  }
+
+  const source = restoreSource(instance);
+  if (source && applied.restoredFrom !== source) {
+    return { operation: { kind: 'Restore', source }, blockers };
   }
 
   if (spec.pluginVersion !== applied.pluginVersion) {

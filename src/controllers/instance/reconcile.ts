@@ -216,7 +216,7 @@ export class InstanceReconciler {
     // The same change at the same generation failed before: wait for the user to change the spec.
     if (prevStatus.operations?.recent?.some((r) => r.name === name && r.phase !== 'Succeeded'))
       return undefined;
-    const wf = this.o.deps.planWorkflow({ operation, plugin, currentPlugin, instance, name });
+    const wf = await this.o.deps.planWorkflow({ operation, plugin, currentPlugin, instance, name });
     try {
       await this.o.rest.post(
         resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: instance.metadata.namespace }),

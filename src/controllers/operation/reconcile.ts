@@ -8,7 +8,7 @@ import type {
   OperationRecord,
 } from '../../api/index.ts';
 import { mergePatch, patchStatus } from '../../kube/apply.ts';
-import { isConflict } from '../../kube/errors.ts';
+import { isConflict, TerminalError } from '../../kube/errors.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import { resourcePath } from '../../kube/gvr.ts';
 import type { Cache } from '../../kube/informer.ts';
@@ -27,7 +27,7 @@ export interface OperationDeps {
     instance: MiddlewareInstance;
     plugin: ResolvedPlugin;
     name: string;
-  }): WorkflowLike;
+  }): WorkflowLike | Promise<WorkflowLike>;
   mirrorWorkflow(workflow: WorkflowLike): Omit<OperationRecord, 'name' | 'type'>;
 }
 
@@ -111,7 +111,14 @@ export class OperationReconciler {
         });
         return undefined;
       }
-      const workflow = this.o.deps.planWorkflow({ operation: op, instance, plugin, name });
+      let workflow: WorkflowLike;
+      try {
+        workflow = await this.o.deps.planWorkflow({ operation: op, instance, plugin, name });
+      } catch (err) {
+        if (!(err instanceof TerminalError)) throw err;
+        await this.write(op, { phase: 'Failed', message: err.message, completionTime: this.now() });
+        return undefined;
+      }
       try {
         await this.o.rest.post(resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace }), workflow);
       } catch (err) {
