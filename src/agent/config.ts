@@ -2,13 +2,16 @@
 // throws with the variable, the value and what is accepted.
 import { AGENT_ENV, DEFAULT_CREDENTIALS_DIR, DEFAULT_HOOK_PORT } from './contract.ts';
 
-export const AGENT_TYPES = ['redis', 'mysql'] as const;
-export type AgentType = (typeof AGENT_TYPES)[number];
+/** The reference drivers. The served type name is free: a `valkey` type may run the redis driver. */
+export const AGENT_DRIVERS = ['redis', 'mysql'] as const;
+export type AgentDriver = (typeof AGENT_DRIVERS)[number];
 
-const DEFAULT_MIDDLEWARE_PORT: Record<AgentType, number> = { redis: 6379, mysql: 3306 };
+const DEFAULT_MIDDLEWARE_PORT: Record<AgentDriver, number> = { redis: 6379, mysql: 3306 };
 
 export interface AgentConfig {
-  type: AgentType;
+  /** The MiddlewareType name requests must carry. */
+  type: string;
+  driver: AgentDriver;
   listenHost: string;
   listenPort: number;
   middlewareHost: string;
@@ -29,14 +32,17 @@ function port(env: Record<string, string | undefined>, name: string, fallback: n
 
 export function loadAgentConfig(env: Record<string, string | undefined>): AgentConfig {
   const type = env[AGENT_ENV.type];
-  if (!AGENT_TYPES.includes(type as AgentType)) {
-    throw new Error(
-      `${AGENT_ENV.type}: got ${JSON.stringify(type ?? null)}, want one of ${AGENT_TYPES.join(', ')}`,
-    );
+  if (!type)
+    throw new Error(`${AGENT_ENV.type}: missing; want the MiddlewareType name this agent serves, e.g. redis`);
+  const driver = env[AGENT_ENV.driver] || type;
+  if (!AGENT_DRIVERS.includes(driver as AgentDriver)) {
+    const from = env[AGENT_ENV.driver] ? AGENT_ENV.driver : `${AGENT_ENV.type} (no ${AGENT_ENV.driver} set)`;
+    throw new Error(`${from}: got ${JSON.stringify(driver)}, want a driver: ${AGENT_DRIVERS.join(', ')}`);
   }
-  const t = type as AgentType;
+  const t = driver as AgentDriver;
   return {
-    type: t,
+    type,
+    driver: t,
     listenHost: env[AGENT_ENV.listenHost] || '0.0.0.0',
     listenPort: port(env, AGENT_ENV.listenPort, DEFAULT_HOOK_PORT),
     middlewareHost: env[AGENT_ENV.middlewareHost] || '127.0.0.1',

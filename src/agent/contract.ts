@@ -219,6 +219,7 @@ export const HOOK_RESPONSE_REQUIRED = ['ok', 'message', 'retryable'] as const;
 /** How the agent finds its configuration and the credentials Secret (see docs/hook-api.yaml, x-mwop-agent). */
 export const AGENT_ENV = {
   type: 'MWOP_AGENT_TYPE',
+  driver: 'MWOP_AGENT_DRIVER',
   listenPort: 'MWOP_AGENT_PORT',
   listenHost: 'MWOP_AGENT_HOST',
   middlewareHost: 'MWOP_MIDDLEWARE_HOST',

@@ -10,7 +10,7 @@ import { createAgentServer } from './server.ts';
 
 export function driverFor(config: AgentConfig, env: Record<string, string | undefined>): Driver {
   const credentials = { dir: config.credentialsDir, env };
-  if (config.type === 'redis') {
+  if (config.driver === 'redis') {
     return createRedisDriver({ host: config.middlewareHost, port: config.middlewarePort, credentials });
   }
   return createMysqlDriver({
@@ -23,13 +23,13 @@ export function driverFor(config: AgentConfig, env: Record<string, string | unde
 
 export async function startAgentFromEnv(env: Record<string, string | undefined>): Promise<Server> {
   const config = loadAgentConfig(env);
-  const server = createAgentServer(driverFor(config, env));
+  const server = createAgentServer(driverFor(config, env), { servedType: config.type });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listenPort, config.listenHost, resolve);
   });
   process.stdout.write(
-    `${JSON.stringify({ time: new Date().toISOString(), msg: 'hook agent listening', type: config.type, port: config.listenPort, middleware: config.middlewareSocket ?? `${config.middlewareHost}:${config.middlewarePort}` })}\n`,
+    `${JSON.stringify({ time: new Date().toISOString(), msg: 'hook agent listening', type: config.type, driver: config.driver, port: config.listenPort, middleware: config.middlewareSocket ?? `${config.middlewareHost}:${config.middlewarePort}` })}\n`,
   );
   return server;
 }

@@ -18,6 +18,8 @@ export interface AgentServerOptions {
   paths?: Partial<Record<HookName, string>>;
   /** One JSON line per call; default writes to stdout. Pass () => {} to silence. */
   log?: (entry: Record<string, unknown>) => void;
+  /** The MiddlewareType name requests must carry; default the driver's name. */
+  servedType?: string;
   /** Largest accepted body, bytes. */
   maxBodyBytes?: number;
 }
@@ -110,6 +112,7 @@ export function createLock(): () => Promise<() => void> {
 
 export function createAgentServer(driver: Driver, options: AgentServerOptions = {}): Server {
   const acquire = createLock();
+  const servedType = options.servedType ?? driver.type;
   const log = options.log ?? ((e) => process.stdout.write(`${JSON.stringify(e)}\n`));
   const maxBody = options.maxBodyBytes ?? 1 << 20;
   const routes = new Map<string, HookName>();
@@ -139,7 +142,7 @@ export function createAgentServer(driver: Driver, options: AgentServerOptions = 
     if (hook === undefined) {
       finish(STATUS.notFound, {
         ok: false,
-        message: `path ${path}: not a hook this ${driver.type} agent serves; served: ${served}`,
+        message: `path ${path}: not a hook this ${servedType} agent serves; served: ${served}`,
         retryable: false,
         reason: 'NotFound',
       });
@@ -187,7 +190,7 @@ export function createAgentServer(driver: Driver, options: AgentServerOptions = 
         const raw = await readBody(req, maxBody, abort.signal);
         const body = parseHookRequest(
           raw,
-          driver.type,
+          servedType,
           method === 'GET' || hook === 'health' || hook === 'role',
         );
         if (READ_ONLY_HOOKS.has(hook)) return driver.hooks[hook]!(body, { deadline, signal: abort.signal });

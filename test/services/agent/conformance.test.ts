@@ -77,7 +77,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
   httpServers.push(broken);
   brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
-});
+  // MariaDB's install-db and start are slow on a loaded machine; still bounded.
+}, 300_000);
 
 afterAll(async () => {
   for (const s of httpServers) {
@@ -119,6 +120,22 @@ describe('conformance kit against the reference agents', () => {
       url: mysqlUrl,
       type: 'mysql',
       hooks: DEFAULT_HOOKS_BY_TYPE.mysql!,
+    });
+    expect(summarize(results), formatResults(results)).toEqual({ pass: results.length, fail: 0, skip: 0 });
+  });
+
+  it('passes for a type with its own name that reuses the redis driver', async () => {
+    const url = await agentFromEnv({
+      MWOP_AGENT_TYPE: 'valkey',
+      MWOP_AGENT_DRIVER: 'redis',
+      MWOP_MIDDLEWARE_PORT: String(primary.port),
+      MWOP_PASSWORD: PASSWORD,
+    });
+    const results = await runConformance({
+      url,
+      type: 'valkey',
+      hooks: DEFAULT_HOOKS_BY_TYPE.redis!,
+      member: { host: '127.0.0.1', port: primary.port },
     });
     expect(summarize(results), formatResults(results)).toEqual({ pass: results.length, fail: 0, skip: 0 });
   });

@@ -42,7 +42,8 @@ beforeAll(async () => {
       credentials: { dir: credDir, env: {} },
     }),
   );
-});
+  // MariaDB's install-db and start are slow on a loaded machine; still bounded.
+}, 300_000);
 
 afterAll(async () => {
   await agent?.close();
