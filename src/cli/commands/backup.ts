@@ -40,7 +40,9 @@ export function register(program: Command): void {
             `pass --storage <name>; \`kubectl get backupstorages\` lists them`,
           );
         }
-        await ensureStorage(ctx, storage);
+        // Checked for a clear error; a user who may not read BackupStorages (cluster-scoped) still
+        // gets the backup, and the operator reports a bad storage in its status.
+        await ensureStorage(ctx, storage, { allowForbidden: true });
         const name = opts.name ?? `${instanceName}-${stamp(new Date())}`;
         const obj: MiddlewareBackup = {
           apiVersion: 'mwop.dev/v1alpha1',
@@ -144,7 +146,7 @@ export function register(program: Command): void {
         cmd: Command,
       ) => {
         const ctx = cliContext(cmd);
-        const storage = await ensureStorage(ctx, opts.storage);
+        const storage = (await ensureStorage(ctx, opts.storage)) as BackupStorage;
         const cfg = storageConfigFromSpec(
           storage.spec,
           await storageCredentials(ctx, storage),
@@ -201,7 +203,11 @@ export function stamp(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
-async function ensureStorage(ctx: CliContext, name: string): Promise<BackupStorage> {
+async function ensureStorage(
+  ctx: CliContext,
+  name: string,
+  opts: { allowForbidden?: boolean } = {},
+): Promise<BackupStorage | undefined> {
   try {
     return await ctx.rest.get<BackupStorage>(storagePath(name));
   } catch (err) {
@@ -217,6 +223,7 @@ async function ensureStorage(ctx: CliContext, name: string): Promise<BackupStora
       );
     }
     if (isForbidden(err)) {
+      if (opts.allowForbidden) return undefined;
       throw new CliError(
         `you may not read BackupStorage ${name}`,
         'ask a platform admin for read access to backupstorages.mwop.dev',
