@@ -11,11 +11,15 @@ import type { OperationOf } from '../operations.ts';
 import { scaleStep, waitReadyStep } from '../steps.ts';
 import { CWT, ref, T } from '../templates/catalog.ts';
 import { asArguments, backupRunStep } from './backup.ts';
-import { backupConfigOf, dbParameters, s3Parameters, toolParameters } from './tool-arguments.ts';
+import { backupConfigOf, dbParameters, s3Parameters, toolParameters, toolType } from './tool-arguments.ts';
 
-/** Offline when the restore command writes a data directory (it takes --data-dir). */
-export function restoreMode(argv: readonly string[]): 'offline' | 'online' {
-  return argv.some((a) => a === '--data-dir' || a.startsWith('--data-dir=')) ? 'offline' : 'online';
+/** Tools that write a data directory of a stopped server (docs/backup.md: Redis loads data only at start-up). */
+export const OFFLINE_TOOL_TYPES = ['redis'];
+
+/** Offline when the restore command writes a data directory (it takes --data-dir) or the tool is known to. */
+export function restoreMode(argv: readonly string[], tool: string): 'offline' | 'online' {
+  if (argv.some((a) => a === '--data-dir' || a.startsWith('--data-dir='))) return 'offline';
+  return OFFLINE_TOOL_TYPES.includes(tool) ? 'offline' : 'online';
 }
 
 export function planRestore(
@@ -29,7 +33,7 @@ export function planRestore(
       `spec.type: Restore needs backupConfig.restoreCommand in ${ctx.plugin.typeName} ${ctx.plugin.version.pluginVersion}; it has none`,
     );
   }
-  const mode = restoreMode(argv);
+  const mode = restoreMode(argv, toolType(ctx, argv));
   const common = { ...toolParameters(ctx, cfg, argv), ...s3Parameters(op), 'metadata-key': op.metadataKey };
   const safety = op.safetyBackup ? [backupRunStep(ctx, 'safety-backup', [], op.safetyBackup, op)] : [];
   const n = ctx.running;

@@ -35,7 +35,7 @@ export function backupRunTemplates(): ClusterWorkflowTemplate {
     podSpecPatch: RESOURCES_PATCH,
     container: {
       image: input('image'),
-      command: ['/bin/sh', '-c', `exec ${input('command')}`],
+      command: ['/bin/sh', '-c', `exec ${input('command')} --result-file ${RESULT_FILE}`],
       env: [
         { name: 'MWOP_BACKUP_TYPE', value: input('type') },
         { name: 'MWOP_NAMESPACE', value: '{{workflow.namespace}}' },
@@ -45,7 +45,6 @@ export function backupRunTemplates(): ClusterWorkflowTemplate {
         { name: 'MWOP_MIDDLEWARE_VERSION', value: input('middleware-version') },
         { name: 'MWOP_INSTANCE_SPEC', value: input('instance-spec') },
         { name: 'MWOP_TIMEOUT_SECONDS', value: input('timeout-seconds') },
-        { name: 'MWOP_RESULT_FILE', value: RESULT_FILE },
         ...dbEnv(),
         ...s3Env(),
       ],

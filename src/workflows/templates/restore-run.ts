@@ -37,12 +37,11 @@ function restore(name: string, offline: boolean): Template {
     ...(offline ? { volumes: [{ name: 'target', persistentVolumeClaim: { claimName: input('pvc') } }] } : {}),
     container: {
       image: input('image'),
-      command: ['/bin/sh', '-c', `exec ${input('command')}`],
+      command: ['/bin/sh', '-c', `exec ${input('command')} --result-file ${RESULT_FILE}`],
       env: [
         { name: 'MWOP_BACKUP_TYPE', value: input('type') },
         { name: 'MWOP_METADATA_KEY', value: input('metadata-key') },
         { name: 'MWOP_TIMEOUT_SECONDS', value: input('timeout-seconds') },
-        { name: 'MWOP_RESULT_FILE', value: RESULT_FILE },
         ...(offline ? [{ name: 'MWOP_DATA_DIR', value: RESTORE_DATA_DIR }] : dbEnv()),
         ...s3Env(),
       ],

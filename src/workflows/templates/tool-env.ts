@@ -16,7 +16,10 @@ export const S3_PARAMETERS: Parameter[] = [
 
 export const TOOL_PARAMETERS: Parameter[] = [
   p('image', 'Backup tool image (backupConfig.image of the MiddlewareType).'),
-  p('command', 'The tool command line, shell-quoted (backupConfig.command or restoreCommand).'),
+  p(
+    'command',
+    'The tool command line, shell-quoted (backupConfig.command or restoreCommand); it must accept --result-file PATH and write its JSON result there.',
+  ),
   p('timeout-seconds', 'Deadline of the tool run; the pod is stopped after it.', '3600'),
   p('resources', 'Container resources as JSON, for example {"limits":{"cpu":"1","memory":"1Gi"}}.', '{}'),
 ];
