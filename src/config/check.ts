@@ -3,7 +3,7 @@
 import type { FieldSchema } from './catalog.ts';
 
 export interface FieldProblem {
-  /** Key path inside the config, e.g. ["maxmemory-policy"]. */
+  /** Key path inside the config, e.g. ["maxmemory-policy"]; list items as "[1]". */
   path: string[];
   value: unknown;
   message: string;
@@ -26,8 +26,9 @@ function bounds(s: FieldSchema): string {
   const high = typeof s.exclusiveMaximum === 'number' ? s.exclusiveMaximum : s.maximum;
   if (low !== undefined && high !== undefined && !lowEx && !highEx) return ` from ${low} to ${high}`;
   const parts: string[] = [];
-  if (low !== undefined) parts.push(lowEx ? `greater than ${low}` : `at least ${low}`);
-  if (high !== undefined) parts.push(highEx ? `less than ${high}` : `at most ${high}`);
+  if (low !== undefined) parts.push(lowEx ? `greater than ${low}` : `of at least ${low}`);
+  if (high !== undefined)
+    parts.push(highEx ? `less than ${high}` : `${parts.length ? '' : 'of '}at most ${high}`);
   return parts.length ? ` ${parts.join(' and ')}` : '';
 }
 
@@ -54,7 +55,7 @@ export function describeAccepted(s: FieldSchema): string {
       return `a string${len}${s.pattern ? ` matching ${s.pattern}` : ''}`;
     }
     case 'array':
-      return s.items ? `a list of ${describeAccepted(s.items).replace(/^an? /, '')}s` : 'a list';
+      return s.items ? `a list, each item ${describeAccepted(s.items)}` : 'a list';
     case 'object':
       return s.properties ? `an object with the keys ${Object.keys(s.properties).join(', ')}` : 'an object';
     default:
@@ -116,7 +117,7 @@ export function checkValue(s: FieldSchema, value: unknown, path: string[], label
       return [{ path, value, message: `${expected}${hint(s)}` }];
   }
   if (Array.isArray(value) && s.items) {
-    return value.flatMap((v, i) => checkValue(s.items!, v, [...path, String(i)]));
+    return value.flatMap((v, i) => checkValue(s.items!, v, [...path, `[${i}]`], label));
   }
   if (s.type === 'object' && s.properties) {
     return checkObject(s, value as Record<string, unknown>, path, label);
@@ -175,4 +176,9 @@ function levenshtein(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length]!;
+}
+
+/** Joins a key path: keys with dots, list items in brackets ("node.roles", "[1]" -> node.roles[1]). */
+export function joinPath(parts: readonly string[]): string {
+  return parts.reduce((acc, p) => (p.startsWith('[') || acc === '' ? acc + p : `${acc}.${p}`), '');
 }

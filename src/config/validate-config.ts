@@ -11,7 +11,7 @@ import {
   type FieldSchema,
   RULES_DEFINITION,
 } from './catalog.ts';
-import { checkObject, describeAccepted, type FieldProblem } from './check.ts';
+import { checkObject, describeAccepted, type FieldProblem, joinPath } from './check.ts';
 import { CueError, type CueRuntime, cueRuntime } from './cue-runtime.ts';
 import { filesChecksum, renderTemplate, type TemplateContext } from './templates.ts';
 import type { ConfigError, ConfigResult } from './types.ts';
@@ -89,7 +89,9 @@ export function validateConfigWith(
   }
 
   const presetValues = (preset?.config ?? {}) as Record<string, unknown>;
-  const merged: Record<string, unknown> = { ...presetValues, ...userValues };
+  // The user's keys first, in their order, so errors come in the order the user wrote them.
+  const merged: Record<string, unknown> = { ...userValues };
+  for (const [k, v] of Object.entries(presetValues)) if (!Object.hasOwn(merged, k)) merged[k] = v;
   const origin = (key: string): Origin =>
     Object.hasOwn(userValues, key)
       ? { kind: 'override', base: userBase }
@@ -98,11 +100,11 @@ export function validateConfigWith(
     const [key = '', ...rest] = p.path;
     const o = origin(key);
     if (o.kind === 'override')
-      return { path: [userBase, key, ...rest].join('.'), value: p.value, message: p.message };
+      return { path: joinPath([userBase, key, ...rest]), value: p.value, message: p.message };
     return {
       path: PRESET_PATH,
       value: p.value,
-      message: `preset ${o.preset} of ${label} sets ${p.path.join('.')}, which is invalid: ${p.message} (a defect of the MiddlewareType; override ${p.path.join('.')} or pick another preset)`,
+      message: `preset ${o.preset} of ${label} sets ${joinPath(p.path)}, which is invalid: ${p.message} (a defect of the MiddlewareType; override ${key} or pick another preset)`,
     };
   };
 
