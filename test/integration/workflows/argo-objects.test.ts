@@ -6,12 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { MiddlewareInstance } from '../../../src/api/index.ts';
 import { serverSideApply } from '../../../src/kube/apply.ts';
 import { resourcePath } from '../../../src/kube/gvr.ts';
-import type { KubeRest } from '../../../src/kube/rest.ts';
+import { KubeRest } from '../../../src/kube/rest.ts';
+import { loadKubeConfig } from '../../../src/operator/kubeconfig.ts';
 import {
   type ClusterWorkflowTemplate,
   planWorkflow,
@@ -21,10 +22,11 @@ import {
 import { OPERATIONS } from '../../unit/workflows/plan-operations.ts';
 import { argoCrdDir } from '../../unit/workflows/support/argo-schema.ts';
 import { instance as instanceFixture, plugin } from '../../unit/workflows/support/fixtures.ts';
-import { adminRest, droppedPaths, readYaml, until } from './env.ts';
+import { eventually, testenv, useNamespace } from '../support/cluster.ts';
+import { droppedPaths, readYaml } from './manifests.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const NS = `mwop-wf-${process.pid}`;
+const ns = useNamespace('mwop-wf');
 const CRD = 'apiextensions.k8s.io/v1';
 
 interface CrdObject extends KubernetesObject {
@@ -35,14 +37,14 @@ let rest: KubeRest;
 let instance: MiddlewareInstance;
 
 beforeAll(async () => {
-  rest = adminRest();
+  rest = new KubeRest(loadKubeConfig({ kubeconfig: testenv().kubeconfigs.admin }));
   const dir = argoCrdDir();
   const files = readdirSync(dir).filter((f) => f.startsWith('argoproj.io_') && f.endsWith('.yaml'));
   expect(files).toContain('argoproj.io_workflows.yaml');
   for (const f of files) await serverSideApply(rest, readYaml<CrdObject>(dir, f));
   for (const f of files) {
     const name = readYaml<CrdObject>(dir, f).metadata?.name as string;
-    await until(`CRD ${name} to be Established`, async () => {
+    await eventually(`CRD ${name} to be Established`, async () => {
       const crd = await rest.get<CrdObject>(resourcePath(CRD, 'CustomResourceDefinition', { name }));
       return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
         ? true
@@ -51,7 +53,7 @@ beforeAll(async () => {
   }
   // Our own CRDs, for a real owner.
   await serverSideApply(rest, readYaml<CrdObject>(join(root, 'crds'), 'mwop.dev_middlewareinstances.yaml'));
-  await until('the MiddlewareInstance CRD to be Established', async () => {
+  await eventually('the MiddlewareInstance CRD to be Established', async () => {
     const crd = await rest.get<CrdObject>(
       resourcePath(CRD, 'CustomResourceDefinition', { name: 'middlewareinstances.mwop.dev' }),
     );
@@ -59,18 +61,12 @@ beforeAll(async () => {
       ? true
       : undefined;
   });
-  await serverSideApply(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   const { status: _status, ...fixture } = instanceFixture(3);
   instance = await serverSideApply(rest, {
     ...fixture,
-    metadata: { name: 'cache', namespace: NS },
+    metadata: { name: 'cache', namespace: ns.name },
   } as MiddlewareInstance);
 }, 600_000);
-
-afterAll(async () => {
-  if (rest)
-    await rest.request('DELETE', resourcePath('v1', 'Namespace', { name: NS })).catch(() => undefined);
-});
 
 describe('ClusterWorkflowTemplates from workflow-templates/', () => {
   const files = readdirSync(join(root, 'workflow-templates')).filter((f) => f.endsWith('.yaml'));
@@ -88,10 +84,10 @@ describe('ClusterWorkflowTemplates from workflow-templates/', () => {
 
 describe('workflow RBAC', () => {
   it('the ServiceAccount, Role and RoleBinding apply in the instance namespace', async () => {
-    const rbac = renderWorkflowRbac(NS);
+    const rbac = renderWorkflowRbac(ns.name);
     for (const obj of [rbac.serviceAccount, rbac.role, rbac.roleBinding]) {
       const stored = await serverSideApply(rest, obj as unknown as KubernetesObject);
-      expect(stored.metadata?.namespace).toBe(NS);
+      expect(stored.metadata?.namespace).toBe(ns.name);
     }
   });
 });
@@ -101,14 +97,14 @@ describe('one Workflow per operation', () => {
     it(`${op.kind} is created as planned, owned by the instance`, async () => {
       const wf = planWorkflow(op, plugin(), instance, observed);
       const created = await rest.post<Workflow>(
-        resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: NS }),
+        resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: ns.name }),
         wf,
       );
       expect(droppedPaths(wf.spec, created.spec)).toEqual([]);
       expect(created.metadata.ownerReferences?.[0]?.uid).toBe(instance.metadata.uid);
       // The same name again is a conflict: a restarted operator adopts instead of duplicating.
       await expect(
-        rest.post(resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: NS }), wf),
+        rest.post(resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: ns.name }), wf),
       ).rejects.toMatchObject({ statusCode: 409 });
     });
   }
@@ -116,14 +112,14 @@ describe('one Workflow per operation', () => {
   it('the workflows are garbage-collected with their instance (no finalizer holds them)', async () => {
     await rest.request(
       'DELETE',
-      resourcePath('mwop.dev/v1alpha1', 'MiddlewareInstance', { namespace: NS, name: 'cache' }),
+      resourcePath('mwop.dev/v1alpha1', 'MiddlewareInstance', { namespace: ns.name, name: 'cache' }),
       {
         query: { propagationPolicy: 'Background' },
       },
     );
-    await until('the instance workflows to be deleted by the garbage collector', async () => {
+    await eventually('the instance workflows to be deleted by the garbage collector', async () => {
       const list = await rest.get<{ items: Workflow[] }>(
-        resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: NS }),
+        resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: ns.name }),
       );
       return list.items.length === 0 ? true : undefined;
     });
