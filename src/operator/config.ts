@@ -18,6 +18,8 @@ export interface OperatorConfig {
   leaseName: string;
   identity: string;
   shutdownGraceMs: number;
+  /** Members not ready for this long, with a container error, move the instance to Failed. */
+  podFailureMs: number;
   operatorImage: string;
   agentImage: string;
   notificationsConfig?: string;
@@ -61,6 +63,7 @@ export function parseOperatorConfig(
       'lease-name': { type: 'string' },
       identity: { type: 'string' },
       'shutdown-grace-seconds': { type: 'string' },
+      'pod-failure-seconds': { type: 'string' },
       'operator-image': { type: 'string' },
       'agent-image': { type: 'string' },
       'notifications-config': { type: 'string' },
@@ -93,6 +96,11 @@ export function parseOperatorConfig(
       message: 'must be a number of seconds >= 0',
     });
   }
+  const failRaw = get('pod-failure-seconds', 'MWOP_POD_FAILURE_SECONDS', '300')!;
+  const fail = Number(failRaw);
+  if (!Number.isFinite(fail) || fail < 0) {
+    problems.push({ flag: '--pod-failure-seconds', value: failRaw, message: 'must be a number of seconds >= 0' });
+  }
   const config: OperatorConfig = {
     kubeconfig: get('kubeconfig', 'KUBECONFIG'),
     context: get('context', 'MWOP_CONTEXT'),
@@ -110,6 +118,7 @@ export function parseOperatorConfig(
     leaseName: get('lease-name', 'MWOP_LEASE_NAME', 'mwop-operator-leader')!,
     identity: get('identity', 'POD_NAME', `mwop-${process.pid}`)!,
     shutdownGraceMs: Math.round(grace * 1000),
+    podFailureMs: Math.round(fail * 1000),
     operatorImage: get('operator-image', 'MWOP_OPERATOR_IMAGE', 'ghcr.io/mwop/operator:0.1.0')!,
     agentImage: get('agent-image', 'MWOP_AGENT_IMAGE', 'ghcr.io/mwop/agent:0.1.0')!,
     notificationsConfig: get('notifications-config', 'MWOP_NOTIFICATIONS_CONFIG'),
