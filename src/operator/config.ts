@@ -99,7 +99,11 @@ export function parseOperatorConfig(
   const failRaw = get('pod-failure-seconds', 'MWOP_POD_FAILURE_SECONDS', '300')!;
   const fail = Number(failRaw);
   if (!Number.isFinite(fail) || fail < 0) {
-    problems.push({ flag: '--pod-failure-seconds', value: failRaw, message: 'must be a number of seconds >= 0' });
+    problems.push({
+      flag: '--pod-failure-seconds',
+      value: failRaw,
+      message: 'must be a number of seconds >= 0',
+    });
   }
   const config: OperatorConfig = {
     kubeconfig: get('kubeconfig', 'KUBECONFIG'),
