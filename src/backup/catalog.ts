@@ -30,6 +30,11 @@ export interface CatalogFilter {
   instance?: string;
 }
 
+/** Reads and validates one backup's metadata.json (status.metadataPath or restoreFrom.s3.path). */
+export async function readMetadata(client: S3Client, bucket: string, key: string): Promise<BackupMetadata> {
+  return parseMetadata(await getText(client, bucket, key), `s3://${bucket}/${key}`);
+}
+
 /** Lists every metadata.json key under prefix[/namespace[/instance]], following pagination. */
 export async function listMetadataKeys(
   client: S3Client,

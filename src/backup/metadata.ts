@@ -232,3 +232,23 @@ export function instanceFromMetadata(
     },
   };
 }
+
+/**
+ * Checks that a backup can be restored into an instance of `spec` (the instance's spec, or the
+ * spec being admitted). Throws a FieldValueError on `field` naming the backup's type when the
+ * types differ: a Redis RDB cannot be loaded into MySQL, whatever the versions.
+ */
+export function checkRestoreCompatibility(
+  meta: Pick<BackupMetadata, 'name' | 'namespace' | 'type' | 'format'>,
+  spec: Pick<MiddlewareInstanceSpec, 'type'>,
+  field = 'spec.restoreFrom',
+): void {
+  if (meta.type !== spec.type) {
+    throw new FieldValueError(
+      field,
+      `${meta.namespace}/${meta.name}`,
+      `a backup of type ${spec.type} (this instance's spec.type)`,
+      `backup ${meta.namespace}/${meta.name} is of type ${meta.type} (${meta.format})`,
+    );
+  }
+}

@@ -42,7 +42,7 @@ export type ToolConfig =
   | (CommonConfig & {
       command: 'restore';
       metadataKey: string;
-      /** mysql: the server to load into. */
+      /** mysql: the server to load into. redis: the address that must not be serving. */
       target?: Endpoint;
       /** redis: the stopped server's data directory. */
       dataDir?: string;
@@ -54,7 +54,7 @@ export const USAGE = `usage:
                   --plugin-version V --middleware-version V [--instance-spec JSON]
                   --host H --port P [--user U]          (password: MWOP_DB_PASSWORD)
   main.ts restore --type redis|mysql --metadata-key KEY
-                  redis: --data-dir DIR [--rdb-filename dump.rdb]
+                  redis: --data-dir DIR [--rdb-filename dump.rdb] [--host H --port P: must not be serving]
                   mysql: --host H --port P --user U     (password: MWOP_DB_PASSWORD)
   S3 (flag or env): --s3-endpoint MWOP_S3_ENDPOINT, --s3-bucket MWOP_S3_BUCKET, --s3-region MWOP_S3_REGION,
                     --s3-prefix MWOP_S3_PREFIX, --s3-force-path-style MWOP_S3_FORCE_PATH_STYLE=true,
@@ -203,6 +203,15 @@ export function parseToolConfig(argv: readonly string[], env: Env): ToolConfig {
       metadataKey,
       dataDir: need('data-dir', 'MWOP_DATA_DIR'),
       rdbFileName: opt('rdb-filename') ?? 'dump.rdb',
+      // Optional for a redis restore: the address that must not be serving.
+      ...(opt('host', 'MWOP_DB_HOST')
+        ? {
+            target: {
+              host: need('host', 'MWOP_DB_HOST'),
+              port: int('port', need('port', 'MWOP_DB_PORT'), 1, 65535),
+            },
+          }
+        : {}),
     };
   }
   const target = endpointOf();

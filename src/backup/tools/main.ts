@@ -63,7 +63,11 @@ export async function runTool(cfg: ToolConfig): Promise<Record<string, unknown>>
             storage: cfg.storage,
             metadataKey: cfg.metadataKey,
             driver: redisDriver,
-            target: { dataDir: cfg.dataDir ?? '', rdbFileName: cfg.rdbFileName ?? 'dump.rdb' },
+            target: {
+              dataDir: cfg.dataDir ?? '',
+              rdbFileName: cfg.rdbFileName ?? 'dump.rdb',
+              ...(cfg.target ? { mustNotServe: { host: cfg.target.host, port: cfg.target.port } } : {}),
+            },
           })
         : await runRestore({
             client,

@@ -8,6 +8,7 @@
 // AOF over dump.rdb at start-up) and atomically renames the RDB into the data directory.
 // The server then starts on exactly the backed-up data.
 import { rename, stat, unlink } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { ToolDriver } from './driver.ts';
 import { run, startProducer } from './process.ts';
@@ -33,6 +34,35 @@ export interface RedisTarget {
   redisCheckRdb?: string;
   /** Suffix for the moved-aside AOF directory; defaults to the current time. */
   now?: () => Date;
+  /**
+   * The instance's address. If anything accepts connections there the restore refuses: a
+   * running Redis would overwrite the restored dump.rdb at its next save or shutdown.
+   */
+  mustNotServe?: { host: string; port: number };
+}
+
+/** Resolves true if something accepts a TCP connection at host:port. */
+function accepting(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port });
+    const done = (v: boolean) => {
+      sock.destroy();
+      resolve(v);
+    };
+    sock.setTimeout(5000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+async function refuseIfServing(target: RedisTarget): Promise<void> {
+  const a = target.mustNotServe;
+  if (a && (await accepting(a.host, a.port))) {
+    throw new Error(
+      `refusing to restore into ${target.dataDir}: a server accepts connections at ${a.host}:${a.port}; ` +
+        'stop Redis first (scale the StatefulSet to 0), or it would overwrite the restored dump.rdb',
+    );
+  }
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -63,12 +93,19 @@ export const redisDriver: ToolDriver<RedisSource, RedisTarget> = {
   async restore(target, fetch) {
     const rdb = join(target.dataDir, target.rdbFileName ?? 'dump.rdb');
     const staged = join(target.dataDir, `.${target.rdbFileName ?? 'dump.rdb'}.restoring`);
+    await refuseIfServing(target);
     await fetch(staged); // throws on a mismatch; nothing in dataDir has changed
     try {
       await run({ cmd: target.redisCheckRdb ?? 'redis-check-rdb', args: [staged] });
     } catch (err) {
       await unlink(staged).catch(() => undefined);
       throw new Error(`the verified artifact is not a valid RDB file: ${(err as Error).message}`);
+    }
+    try {
+      await refuseIfServing(target); // again: it may have been started while we downloaded
+    } catch (err) {
+      await unlink(staged).catch(() => undefined);
+      throw err;
     }
     const aof = join(target.dataDir, target.aofDirName ?? 'appendonlydir');
     if (await exists(aof)) {

@@ -7,6 +7,7 @@ import { FieldValueError } from '../errors.ts';
 import {
   type BackupMetadata,
   backupFolder,
+  checkRestoreCompatibility,
   dataKeyFor,
   METADATA_FORMAT_VERSION,
   metadataKey,
@@ -101,14 +102,7 @@ export async function runRestore<Target>(req: RestoreRequest<Target>): Promise<B
   const { client, storage, driver } = req;
   const source = `s3://${storage.bucket}/${req.metadataKey}`;
   const metadata = parseMetadata(await getText(client, storage.bucket, req.metadataKey), source);
-  if (metadata.type !== driver.type) {
-    throw new FieldValueError(
-      'spec.restoreFrom',
-      source,
-      `a backup of type ${driver.type}`,
-      `backup ${metadata.namespace}/${metadata.name} is of type ${metadata.type}`,
-    );
-  }
+  checkRestoreCompatibility(metadata, { type: driver.type });
   if (metadata.format !== driver.format) {
     throw new FieldValueError(`${source}: .format`, metadata.format, driver.format);
   }

@@ -1,7 +1,7 @@
 // The backup tools with real data: real redis-server and MariaDB, a real S3 server. Back up,
 // restore into a fresh server, compare; corrupt one byte in S3 and show the restore refuses and
 // leaves the target untouched.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,52 @@ describe('redis tool', () => {
     }
   });
 
+  it('refuses to restore while the target server is running, and restores once it is stopped', async () => {
+    const source = await startLocalRedis();
+    await source.client().set('restored', 'yes');
+    const s3c = createS3Client(storage);
+    const out = await runBackup({
+      client: s3c,
+      storage,
+      namespace: 'team-a',
+      instance: 'cache',
+      backup: 'cache-running-target',
+      pluginVersion: 'v1',
+      middlewareVersion: '7.0',
+      instanceSpec: redisSpec,
+      driver: redisDriver,
+      source: { host: '127.0.0.1', port: source.port, password: source.password },
+    });
+    await source.destroy();
+
+    const target = await startLocalRedis();
+    await target.client().set('live', 'data');
+    const before = readdirSync(target.dataDir).sort();
+    const restore = () =>
+      runRestore({
+        client: s3c,
+        storage,
+        metadataKey: out.metadataKey,
+        driver: redisDriver,
+        target: { dataDir: target.dataDir, mustNotServe: { host: '127.0.0.1', port: target.port } },
+      });
+    await expect(restore()).rejects.toThrow(
+      new RegExp(
+        `refusing to restore into .*: a server accepts connections at 127\\.0\\.0\\.1:${target.port}; stop Redis first`,
+      ),
+    );
+    expect(readdirSync(target.dataDir).sort()).toEqual(before);
+
+    await target.stop();
+    await restore();
+    const again = await startLocalRedis({ dataDir: target.dataDir });
+    try {
+      expect(await again.client().get('restored')).toBe('yes');
+    } finally {
+      await again.destroy();
+    }
+  });
+
   it('fails the backup, storing nothing, when redis-cli cannot reach the server', async () => {
     const s3c = createS3Client(storage);
     const { freePort } = await import('../../support/s3-server.ts');
@@ -211,7 +257,7 @@ describe('redis tool', () => {
       await expect(
         runRestore({ client: s3c, storage, metadataKey: key, driver: redisDriver, target: { dataDir } }),
       ).rejects.toThrow(
-        /spec\.restoreFrom: backup team-b\/db-other-type is of type mysql; got .*, accepted a backup of type redis/,
+        /^spec\.restoreFrom: backup team-b\/db-other-type is of type mysql \(mysql-sql\); got "team-b\/db-other-type", accepted a backup of type redis/,
       );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -294,6 +340,30 @@ describe('mysql tool (MariaDB)', () => {
     const got = await snapshot(target);
     expect((got.items as unknown[]).length).toBe(300);
     expect(got).toEqual(want);
+  });
+
+  it('fails the backup with the dump error, storing nothing, when the password is wrong', async () => {
+    const s3c = createS3Client(storage);
+    await expect(
+      runBackup({
+        client: s3c,
+        storage,
+        namespace: 'team-b',
+        instance: 'orders-db',
+        backup: 'orders-db-badpw',
+        pluginVersion: 'v1',
+        middlewareVersion: '10.11',
+        instanceSpec: mysqlSpec,
+        driver: mysqlDriver,
+        source: { host: '127.0.0.1', port: source.port, user: source.user, password: 'wrong' },
+      }),
+    ).rejects.toThrow(/mariadb-dump .* exited with status 2: .*Access denied for user 'mwop_backup'/);
+    expect(existsSync(s3.objectPath('mwop-backups', 'prod/team-b/orders-db/orders-db-badpw/dump.sql'))).toBe(
+      false,
+    );
+    expect(
+      existsSync(s3.objectPath('mwop-backups', 'prod/team-b/orders-db/orders-db-badpw/metadata.json')),
+    ).toBe(false);
   });
 
   it('refuses a dump with one corrupted byte and leaves the target database untouched', async () => {

@@ -6,6 +6,7 @@ import { parseDuration } from '../../../src/backup/errors.ts';
 import {
   type BackupMetadata,
   backupFromMetadata,
+  checkRestoreCompatibility,
   dataKeyFor,
   instanceFromMetadata,
   metadataKey,
@@ -141,6 +142,18 @@ describe('instanceFromMetadata', () => {
       restoreFrom: { s3: { storage: 's3-main', path: where.metadataKey } },
     });
     expect(validateAgainstSchema(MiddlewareInstanceKind, mi)).toEqual([]);
+  });
+});
+
+describe('checkRestoreCompatibility', () => {
+  it('accepts a backup of the instance type', () => {
+    expect(() => checkRestoreCompatibility(meta, { type: 'redis' })).not.toThrow();
+  });
+  it('refuses a backup of another type, naming the field, the backup and the accepted type', () => {
+    expect(() => checkRestoreCompatibility(meta, { type: 'mysql' })).toThrow(
+      'spec.restoreFrom: backup team-a/cache-29401234 is of type redis (redis-rdb); got "team-a/cache-29401234", accepted a backup of type mysql',
+    );
+    expect(() => checkRestoreCompatibility(meta, { type: 'mysql' }, 'spec.source')).toThrow(/^spec\.source:/);
   });
 });
 

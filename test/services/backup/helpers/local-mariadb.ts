@@ -45,17 +45,25 @@ export async function startLocalMariadb(): Promise<LocalMariadb> {
   const tmpDir = join(dir, 'tmp');
   mkdirSync(tmpDir);
   // root@localhost without a password only during bootstrap, so the test can create its user.
-  execFileSync(
-    'mariadb-install-db',
-    [
-      '--no-defaults',
-      `--datadir=${datadir}`,
-      '--user=root',
-      '--auth-root-authentication-method=normal',
-      '--skip-test-db',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  // TMPDIR keeps the bootstrap's temporary files out of the shared /tmp as well.
+  try {
+    execFileSync(
+      'mariadb-install-db',
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        '--user=root',
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmpDir } },
+    );
+  } catch (err) {
+    const e = err as { status?: number; stdout?: Buffer; stderr?: Buffer };
+    throw new Error(
+      `mariadb-install-db --datadir=${datadir} exited with ${e.status}:\n${e.stdout?.toString().slice(-2000)}\n${e.stderr?.toString().slice(-2000)}`,
+    );
+  }
   const port = await freePort();
   const fd = openSync(log, 'a');
   const child = spawn(
