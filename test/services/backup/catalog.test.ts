@@ -1,7 +1,7 @@
 // The catalog read from S3 alone, against the real S3 server: more than one page of keys,
 // other objects ignored, broken metadata reported without hiding the good entries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listMetadataKeys, missingBackups, readCatalog } from '../../../src/backup/catalog.ts';
+import { listMetadataKeys, missingBackups, readCatalog, readMetadata } from '../../../src/backup/catalog.ts';
 import { type BackupMetadata, metadataKey, serializeMetadata } from '../../../src/backup/metadata.ts';
 import { createS3Client, type S3StorageConfig } from '../../../src/backup/s3/client.ts';
 import { putText } from '../../../src/backup/s3/transfer.ts';
@@ -125,6 +125,20 @@ describe('readCatalog', () => {
     const one = await readCatalog(client, cfg, 's3-main', { namespace: 'team-a', instance: 'cache' });
     expect(one.entries).toHaveLength(550);
     expect(one.problems).toEqual([]);
+  });
+
+  it('reads one backup by its metadata key (restoreFrom.s3.path), naming the object in errors', async () => {
+    const client = createS3Client(cfg);
+    const m = await readMetadata(client, 'catalog', 'prod/team-b/orders-db/orders-db-0007/metadata.json');
+    expect(m).toMatchObject({
+      namespace: 'team-b',
+      instance: 'orders-db',
+      name: 'orders-db-0007',
+      type: 'mysql',
+    });
+    await expect(
+      readMetadata(client, 'catalog', 'prod/team-c/broken/broken-1/metadata.json'),
+    ).rejects.toThrow(/^s3:\/\/catalog\/prod\/team-c\/broken\/broken-1\/metadata\.json: not JSON/);
   });
 
   it('tells a sync which CRs are missing', async () => {
