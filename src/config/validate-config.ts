@@ -135,11 +135,7 @@ export function validateConfigWith(
     if (problems.length > 0) return { ok: false, errors: problems.map(toError) };
     // 4. CUE decides: defaults and any rule across fields.
     try {
-      values = JSON.parse(
-        cue.toJSON(
-          `${template}\nmwopInstanceConfig: #${CONFIG_DEFINITION}${catalog.hasRules ? ` & ${RULES_DEFINITION}` : ''} & ${JSON.stringify(merged)}\n`,
-        ),
-      ).mwopInstanceConfig as Record<string, unknown>;
+      values = evaluate(cue, template, catalog, merged);
     } catch (err) {
       if (!(err instanceof CueError)) throw err;
       return { ok: false, errors: [cueError(err.message, catalog, merged, toError, label)] };
@@ -165,6 +161,28 @@ export function validateConfigWith(
     }
   }
   return { ok: true, config: { values, files, checksum: filesChecksum(files) } };
+}
+
+/**
+ * CUE's verdict on one set of values. Reconciles and admission re-validate the same instance over
+ * and over, so the last results are remembered (values in, values out: nothing else varies).
+ */
+const evaluated = new Map<string, Record<string, unknown>>();
+const EVALUATED_MAX = 256;
+
+function evaluate(
+  cue: CueRuntime,
+  template: string,
+  catalog: ConfigCatalog,
+  merged: Record<string, unknown>,
+): Record<string, unknown> {
+  const source = `${template}\nmwopInstanceConfig: #${CONFIG_DEFINITION}${catalog.hasRules ? ` & ${RULES_DEFINITION}` : ''} & ${JSON.stringify(merged)}\n`;
+  const hit = evaluated.get(source);
+  if (hit) return structuredClone(hit);
+  const values = JSON.parse(cue.toJSON(source)).mwopInstanceConfig as Record<string, unknown>;
+  if (evaluated.size >= EVALUATED_MAX) evaluated.delete(evaluated.keys().next().value!);
+  evaluated.set(source, values);
+  return structuredClone(values);
 }
 
 export function templateContext(
