@@ -130,7 +130,18 @@ export const DEFAULT_HOOKS_BY_TYPE: Readonly<Record<string, readonly HookName[]>
     'failover',
     'reloadConfig',
   ],
-  mysql: ['health', 'role', 'init', 'preUpgrade', 'postUpgrade', 'preScaleIn', 'reloadConfig'],
+  mysql: [
+    'health',
+    'role',
+    'init',
+    'preUpgrade',
+    'postUpgrade',
+    'preScaleIn',
+    'postScaleOut',
+    'switchover',
+    'failover',
+    'reloadConfig',
+  ],
 };
 
 export interface MemberRef {

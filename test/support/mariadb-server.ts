@@ -2,6 +2,7 @@
 //   const db = await startMariadbServer();  ...  await db.stop();
 // root@localhost has no password and normal authentication: connect through `db.socket` as root.
 import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -45,6 +46,9 @@ export async function startMariadbServer(options: MariadbServerOptions = {}): Pr
   const datadir = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
   const logFile = join(dir, 'error.log');
+  // Its own tmpdir: bootstraps that share /tmp collide on internal temp table names.
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp);
   const port = await freePort();
   const runAs = process.getuid?.() === 0 ? ['--user=root'] : [];
   try {
@@ -54,6 +58,7 @@ export async function startMariadbServer(options: MariadbServerOptions = {}): Pr
         '--no-defaults',
         `--datadir=${datadir}`,
         '--auth-root-authentication-method=normal',
+        `--tmpdir=${tmp}`,
         '--skip-test-db',
         ...runAs,
       ],
@@ -69,6 +74,7 @@ export async function startMariadbServer(options: MariadbServerOptions = {}): Pr
       '--no-defaults',
       `--datadir=${datadir}`,
       `--socket=${socket}`,
+      `--tmpdir=${tmp}`,
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       '--skip-name-resolve',

@@ -1,7 +1,7 @@
 // The MySQL/MariaDB hook agent. Every handler opens its own connection with the call's deadline
 // (connect and per-query timeouts), acting as the admin account from the credentials Secret.
 import mysql from 'mysql2/promise';
-import type { HookRequest } from '../contract.ts';
+import type { HookRequest, MemberRef } from '../contract.ts';
 import { type CredentialSource, readCredential } from '../credentials.ts';
 import { type Driver, type HookContext, type HookOutcome, remainingMs } from '../driver.ts';
 import { badRequest, classifyClientError, HookError, refused, timedOut } from '../errors.ts';
@@ -22,6 +22,13 @@ import {
   sqlValue,
   variableName,
 } from './decisions.ts';
+import {
+  changePrimaryStatement,
+  type Flavor,
+  gtidPositionQuery,
+  gtidWaitQuery,
+  planAttach,
+} from './replication.ts';
 
 export interface MysqlDriverOptions {
   host: string;
@@ -44,19 +51,25 @@ export function createMysqlDriver(opts: MysqlDriverOptions): Driver {
     }
     return out;
   };
-  const where = opts.socket ? `mysql at ${opts.socket}` : `mysql at ${opts.host}:${opts.port}`;
+  const local = opts.socket ? `mysql at ${opts.socket}` : `mysql at ${opts.host}:${opts.port}`;
+  const where = local;
 
-  async function withMysql<T>(
-    ctx: HookContext,
-    fn: (c: Conn, q: (sql: string, values?: unknown[]) => Promise<Row[]>) => Promise<T>,
-  ) {
+  type Query = (sql: string, values?: unknown[]) => Promise<Row[]>;
+
+  /** Runs `fn` on a fresh connection to the local server, or to another member over TCP. */
+  async function withMysql<T>(ctx: HookContext, fn: (c: Conn, q: Query) => Promise<T>, member?: MemberRef) {
+    const where = member ? `mysql at ${member.host}:${member.port}` : local;
     const { user, password } = adminAccount(await readCredentials());
     let conn: Conn | undefined;
     const onAbort = () => conn?.destroy();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
       conn = await mysql.createConnection({
-        ...(opts.socket ? { socketPath: opts.socket } : { host: opts.host, port: opts.port }),
+        ...(member
+          ? { host: member.host, port: member.port }
+          : opts.socket
+            ? { socketPath: opts.socket }
+            : { host: opts.host, port: opts.port }),
         user,
         password,
         connectTimeout: remainingMs(ctx),
@@ -118,6 +131,173 @@ export function createMysqlDriver(opts: MysqlDriverOptions): Driver {
           secondsBehind: r.secondsBehind,
         };
 
+  const flavorOf = async (q: Query): Promise<Flavor> =>
+    /mariadb/i.test(String((await q('SELECT VERSION() AS v'))[0]!.v)) ? 'mariadb' : 'mysql';
+
+  /** Replicates from `primary`, as the admin account (the mysql type's root may log in from any host). */
+  async function attach(q: Query, primary: MemberRef) {
+    const flavor = await flavorOf(q);
+    const account = adminAccount(await readCredentials());
+    try {
+      await q('STOP REPLICA');
+    } catch (err) {
+      // 1199/1255: replication is not configured or already stopped; nothing to stop.
+      if (![1199, 1255].includes((err as { errno?: number }).errno ?? 0)) throw err;
+    }
+    const change = changePrimaryStatement(flavor, primary, account);
+    await q(change.sql, change.values);
+    await q('START REPLICA');
+    await q('SET GLOBAL read_only = ON');
+  }
+
+  async function attachHook(req: HookRequest | undefined, ctx: HookContext): Promise<HookOutcome> {
+    const r = need(req);
+    return withMysql(ctx, async (_c, q) => {
+      const rep = await replicationOf(q);
+      const plan = planAttach(r, rep);
+      if (plan.action === 'primary') {
+        if (rep.role === 'replica' && r.primary !== undefined) {
+          throw refused(
+            'Refused',
+            `primary: the request names this member the primary, but it replicates from ${rep.primaryHost}:${rep.primaryPort}; use /switchover to change the primary`,
+          );
+        }
+        return {
+          message: 'member is the primary; nothing to attach',
+          details: { changed: false, ...replicationDetails(rep) },
+        };
+      }
+      if (plan.action === 'replicate') await attach(q, plan.primary);
+      return {
+        message: plan.message,
+        details: { changed: plan.action === 'replicate', ...replicationDetails(await replicationOf(q)) },
+      };
+    });
+  }
+
+  /** Promotes `target` and repoints the other members; `force` does not wait for the old primary. */
+  async function changePrimary(
+    req: HookRequest | undefined,
+    ctx: HookContext,
+    force: boolean,
+  ): Promise<HookOutcome> {
+    const r = need(req);
+    const target = r.target;
+    if (!target) throw badRequest('target: missing; want {host, port} of the member to promote');
+    const key = (m: MemberRef) => `${m.host}:${m.port}`;
+    const others = new Map<string, MemberRef>();
+    for (const m of r.members ?? []) if (key(m) !== key(target)) others.set(key(m), m);
+
+    const state = await withMysql(
+      ctx,
+      async (_c, q) => ({
+        rep: await replicationOf(q),
+        flavor: await flavorOf(q),
+        logBin: Number((await q('SELECT @@GLOBAL.log_bin AS b'))[0]!.b) === 1,
+      }),
+      target,
+    );
+    let promoted = false;
+    if (state.rep.role === 'replica') {
+      if (!state.logBin) {
+        throw refused(
+          'NoBinlog',
+          `target ${describeMember(target)} runs with log_bin OFF; it cannot serve replicas as the primary`,
+        );
+      }
+      const oldPrimary: MemberRef = { host: state.rep.primaryHost, port: state.rep.primaryPort };
+      if (!others.has(key(oldPrimary))) others.set(key(oldPrimary), oldPrimary);
+      if (!force) await stopWritesAndCatchUp(oldPrimary, target, state.flavor, ctx);
+      await withMysql(
+        ctx,
+        async (_c, q) => {
+          await q('STOP REPLICA');
+          await q('RESET REPLICA ALL');
+          await q('SET GLOBAL read_only = OFF');
+        },
+        target,
+      );
+      promoted = true;
+    }
+
+    const repointed: string[] = [];
+    const unchanged: string[] = [];
+    const unreachableMembers: { member: string; error: string }[] = [];
+    for (const m of others.values()) {
+      try {
+        const changed = await withMysql(
+          ctx,
+          async (_c, q) => {
+            const rep = await replicationOf(q);
+            if (rep.role === 'replica' && rep.primaryHost === target.host && rep.primaryPort === target.port)
+              return false;
+            await attach(q, target);
+            return true;
+          },
+          m,
+        );
+        (changed ? repointed : unchanged).push(describeMember(m));
+      } catch (err) {
+        if (force && err instanceof HookError && err.status === 503) {
+          unreachableMembers.push({ member: describeMember(m), error: err.message });
+          continue;
+        }
+        throw err;
+      }
+    }
+    const verb = force ? 'failover' : 'switchover';
+    return {
+      message: promoted
+        ? `${verb}: promoted ${describeMember(target)}; repointed ${repointed.length} member(s)`
+        : `${verb}: ${describeMember(target)} already is the primary; repointed ${repointed.length} member(s)`,
+      details: {
+        primary: { host: target.host, port: target.port },
+        promoted,
+        repointed,
+        unchanged,
+        ...(force ? { unreachable: unreachableMembers } : {}),
+      },
+    };
+  }
+
+  /**
+   * Makes the old primary read-only and waits until the target has executed every transaction it
+   * wrote. On any failure the old primary is made writable again and nothing else changes.
+   */
+  async function stopWritesAndCatchUp(
+    oldPrimary: MemberRef,
+    target: MemberRef,
+    flavor: Flavor,
+    ctx: HookContext,
+  ) {
+    const position = await withMysql(
+      ctx,
+      async (_c, q) => {
+        await q('SET GLOBAL read_only = ON');
+        return String((await q(gtidPositionQuery(flavor)))[0]!.pos);
+      },
+      oldPrimary,
+    );
+    try {
+      const waitSeconds = Math.max(0, Math.floor((ctx.deadline - Date.now() - 1000) / 1000));
+      const result = await withMysql(
+        ctx,
+        async (_c, q) => Number((await q(gtidWaitQuery(flavor), [position, waitSeconds]))[0]!.r),
+        target,
+      );
+      if (result !== 0) {
+        throw refused(
+          'ReplicaBehind',
+          `target ${describeMember(target)} did not reach the primary's GTID position ${position} within ${waitSeconds}s; the primary is writable again and nothing was changed`,
+        );
+      }
+    } catch (err) {
+      const cleanup: HookContext = { deadline: Date.now() + 2000, signal: new AbortController().signal };
+      await withMysql(cleanup, async (_c, q) => q('SET GLOBAL read_only = OFF'), oldPrimary).catch(() => {});
+      throw err;
+    }
+  }
+
   return {
     type: 'mysql',
     hooks: {
@@ -144,8 +324,25 @@ export function createMysqlDriver(opts: MysqlDriverOptions): Driver {
 
       init: (req, ctx) =>
         withMysql(ctx, async (c, q) => {
-          need(req);
+          const r = need(req);
           const rep = await replicationOf(q);
+          const attachPlan = planAttach(r, rep);
+          if (attachPlan.action !== 'primary') {
+            if (attachPlan.action === 'replicate') await attach(q, attachPlan.primary);
+            return {
+              message: `${attachPlan.message}; the user and database arrive by replication`,
+              details: {
+                changed: attachPlan.action === 'replicate',
+                ...replicationDetails(await replicationOf(q)),
+              },
+            };
+          }
+          if (rep.role === 'replica' && r.primary !== undefined) {
+            throw refused(
+              'Refused',
+              `primary: the request names this member the primary, but it replicates from ${rep.primaryHost}:${rep.primaryPort}; use /switchover to change the primary`,
+            );
+          }
           if (rep.role === 'replica') {
             return {
               message: `member replicates from ${rep.primaryHost}:${rep.primaryPort}; the user and database arrive by replication`,
@@ -259,6 +456,10 @@ export function createMysqlDriver(opts: MysqlDriverOptions): Driver {
           }
           return { message: `member ${name} is a replica; it may leave`, details: replicationDetails(rep) };
         }),
+
+      postScaleOut: attachHook,
+      switchover: (req, ctx) => changePrimary(req, ctx, false),
+      failover: (req, ctx) => changePrimary(req, ctx, true),
 
       reloadConfig: (req, ctx) =>
         withMysql(ctx, async (c, q): Promise<HookOutcome> => {

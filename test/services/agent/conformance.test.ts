@@ -120,6 +120,7 @@ describe('conformance kit against the reference agents', () => {
       url: mysqlUrl,
       type: 'mysql',
       hooks: DEFAULT_HOOKS_BY_TYPE.mysql!,
+      member: { host: '127.0.0.1', port: mariadb.port },
     });
     expect(summarize(results), formatResults(results)).toEqual({ pass: results.length, fail: 0, skip: 0 });
   });
