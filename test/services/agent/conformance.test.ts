@@ -157,6 +157,30 @@ describe('conformance kit against the reference agents', () => {
   });
 });
 
+describe('conformance kit with the published type files', () => {
+  // The hooks, paths and timeouts the plugins declare must be ones the reference agents serve.
+  for (const type of ['redis', 'mysql'] as const) {
+    it(`plugins/${type}/middlewaretype.yaml: every declared hook passes`, async () => {
+      const url = type === 'redis' ? primaryUrl : mysqlUrl;
+      const port = type === 'redis' ? primary.port : mariadb.port;
+      const { stdout } = await run('bin/kubectl-mw', [
+        'plugin',
+        'conformance',
+        '--url',
+        url,
+        '--type',
+        type,
+        '--type-file',
+        `plugins/${type}/middlewaretype.yaml`,
+        '--member',
+        `127.0.0.1:${port}`,
+      ]);
+      expect(stdout).toContain(`hooks from plugins/${type}/middlewaretype.yaml`);
+      expect(stdout).toMatch(/\d+ passed, 0 failed, 0 skipped/);
+    });
+  }
+});
+
 describe('conformance kit against a broken agent', () => {
   it('fails, and says what is wrong in each answer', async () => {
     const results = await runConformance({
