@@ -75,9 +75,14 @@ function version(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8' }).trim().split('\n')[0] ?? '';
 }
 
+const activeCleanups: (() => Promise<unknown>)[] = [];
+
 async function main(): Promise<void> {
   const started = new Date();
+  // Every server started is stopped on the way out, even when a step throws.
+  const cleanups = activeCleanups;
   const s3 = await startS3Server();
+  cleanups.push(() => s3.stop());
   await s3.createBucket('bench');
   const storage: S3StorageConfig = {
     endpoint: s3.endpoint,
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
 
   // ---- redis -------------------------------------------------------------------------------
   const redis = await startLocalRedis();
+  cleanups.push(() => redis.destroy());
   const rc = redis.client();
   const expected: Record<string, string> = {};
   for (let i = 0; i < REDIS_KEYS; i++)
@@ -150,10 +156,13 @@ async function main(): Promise<void> {
     redisRounds.push(round);
     if ((i + 1) % 50 === 0) process.stderr.write(`redis ${i + 1}/${ROUNDS}\n`);
   }
-  await redis.destroy();
+  await (cleanups.pop() as () => Promise<unknown>)(); // redis
 
   // ---- mysql (MariaDB) ---------------------------------------------------------------------
-  const [source, target] = await Promise.all([startLocalMariadb(), startLocalMariadb()]);
+  const source = await startLocalMariadb();
+  cleanups.push(() => source.stop());
+  const target = await startLocalMariadb();
+  cleanups.push(() => target.stop());
   const sc = await source.connect();
   await sc.query(
     'CREATE DATABASE shop; CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(64), body TEXT, price DECIMAL(10,2));',
@@ -215,9 +224,9 @@ async function main(): Promise<void> {
     mysqlRounds.push(round);
     if ((i + 1) % 50 === 0) process.stderr.write(`mysql ${i + 1}/${ROUNDS}\n`);
   }
-  await Promise.all([source.stop(), target.stop()]);
+  while (cleanups.length > 1) await (cleanups.pop() as () => Promise<unknown>)(); // MariaDB servers
   client.destroy();
-  await s3.stop();
+  await (cleanups.pop() as () => Promise<unknown>)(); // S3
   rmSync(work, { recursive: true, force: true });
 
   const redisSummary = summarize(redisRounds);
@@ -285,4 +294,9 @@ ${
   if (result.overall.successRate < 0.995) process.exitCode = 1;
 }
 
-await main();
+try {
+  await main();
+} finally {
+  // Only reached with servers still registered if main() threw.
+  for (const stop of activeCleanups.splice(0).reverse()) await stop().catch(() => undefined);
+}

@@ -16,7 +16,9 @@ let redis: LocalRedis;
 let work: string;
 
 beforeAll(async () => {
-  [s3, redis] = await Promise.all([startS3Server(), startLocalRedis()]);
+  // One after the other, so a failed start never leaves the other server running unowned.
+  s3 = await startS3Server();
+  redis = await startLocalRedis();
   await s3.createBucket('cli-backups');
   work = mkdtempSync(join(tmpdir(), 'mwop-cli-'));
 });

@@ -270,7 +270,9 @@ describe('mysql tool (MariaDB)', () => {
   let target: LocalMariadb;
 
   beforeAll(async () => {
-    [source, target] = await Promise.all([startLocalMariadb(), startLocalMariadb()]);
+    // One after the other, so a failed start never leaves the other server running unowned.
+    source = await startLocalMariadb();
+    target = await startLocalMariadb();
   });
   afterAll(async () => {
     await Promise.all([source?.stop(), target?.stop()]);
