@@ -13,7 +13,7 @@ import { redisDriver } from '../../../src/backup/tools/redis.ts';
 import { runBackup, runRestore } from '../../../src/backup/tools/run.ts';
 import { type S3Server, startS3Server } from '../../support/s3-server.ts';
 import { type LocalMariadb, startLocalMariadb } from './helpers/local-mariadb.ts';
-import { startLocalRedis } from './helpers/local-redis.ts';
+import { type LocalRedis, startLocalRedis as startRedisServer } from './helpers/local-redis.ts';
 
 let s3: S3Server;
 let storage: S3StorageConfig;
@@ -31,7 +31,16 @@ beforeAll(async () => {
   };
 });
 
+// Every redis-server a test starts is also destroyed here, so a failing assertion leaks none.
+const redisServers: LocalRedis[] = [];
+async function startLocalRedis(opts: { dataDir?: string } = {}): Promise<LocalRedis> {
+  const r = await startRedisServer(opts);
+  redisServers.push(r);
+  return r;
+}
+
 afterAll(async () => {
+  for (const r of redisServers) await r.destroy();
   await s3?.stop();
 });
 
