@@ -52,7 +52,12 @@ export function classifyClientError(err: unknown, what: string): HookError | und
   if (err instanceof HookError) return err;
   const e = err as { code?: string; message?: string; name?: string };
   const text = e?.message ?? String(err);
-  if (e?.code === 'ETIMEDOUT' || e?.name === 'TimeoutError' || /timed? ?out/i.test(text)) {
+  // A reply from the server (redis ReplyError, a mysql error number) is an answer, not a lost connection,
+  // even when it mentions a setting such as `timeout`.
+  if (e?.name === 'ReplyError' || typeof (err as { errno?: unknown })?.errno === 'number') {
+    if (!(e?.code && UNREACHABLE_CODES.has(e.code)) && e?.code !== 'ETIMEDOUT') return undefined;
+  }
+  if (e?.code === 'ETIMEDOUT' || e?.name === 'TimeoutError' || /timed out/i.test(text)) {
     return timedOut(`${what} did not answer in time: ${text}`);
   }
   if ((e?.code && UNREACHABLE_CODES.has(e.code)) || /connection is closed|connect E[A-Z]+/i.test(text)) {
