@@ -67,6 +67,33 @@ describe('parseToolConfig', () => {
     expect(cfg).toMatchObject({ mysqlClientBin: 'mysql', mysqlDumpBin: 'mysqldump' });
   });
 
+  it('reads a backup configured only by the environment the workflow template sets', () => {
+    const cfg = parseToolConfig(['backup', '--result-file', '/tmp/mwop-result.json'], {
+      ...env,
+      MWOP_S3_PREFIX: '',
+      MWOP_BACKUP_TYPE: 'redis',
+      MWOP_NAMESPACE: 'team-a',
+      MWOP_INSTANCE: 'cache',
+      MWOP_BACKUP: 'cache-29401234',
+      MWOP_PLUGIN_VERSION: 'v1',
+      MWOP_MIDDLEWARE_VERSION: '7.2',
+      MWOP_INSTANCE_SPEC: '{"type":"redis"}',
+      MWOP_TIMEOUT_SECONDS: '3600',
+      MWOP_DB_HOST: 'cache-0.cache-headless.team-a.svc',
+      MWOP_DB_PORT: '6379',
+      MWOP_DB_USER: '',
+    });
+    expect(cfg).toMatchObject({
+      command: 'backup',
+      type: 'redis',
+      resultFile: '/tmp/mwop-result.json',
+      timeoutSeconds: 3600,
+      storage: { prefix: '' },
+      source: { host: 'cache-0.cache-headless.team-a.svc', port: 6379, password: 'pw' },
+    });
+    expect(cfg.command === 'backup' && cfg.source.user).toBeFalsy();
+  });
+
   it('reads a redis restore', () => {
     const cfg = parseToolConfig(
       ['restore', '--type=redis', '--metadata-key=prod/a/b/c/metadata.json', '--data-dir=/data'],
