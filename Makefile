@@ -36,6 +36,18 @@ system-deps: ## install the Debian packages the tests use (redis-server, MariaDB
 s3server-build: ## build the S3 server the tests use (versitygw, cached by version; needs Go)
 	bash hack/s3server/build.sh >/dev/null
 
+.PHONY: testenv-build
+testenv-build: ## build etcd, kube-apiserver, -controller-manager, -scheduler, kubectl (cached by version; needs Go)
+	bash hack/testenv/build.sh >/dev/null
+
+.PHONY: testenv-up
+testenv-up: tools testenv-build ## start the local control plane (hack/testenv) and print `export KUBECONFIG=...`
+	@node hack/testenv/cli.ts up
+
+.PHONY: testenv-down
+testenv-down: tools ## stop every process testenv-up started
+	@node hack/testenv/cli.ts down
+
 .PHONY: argo-crds
 argo-crds: ## fetch Argo Workflows' full CRDs (v3.7, Go module proxy) that the workflow tests validate against
 	bash hack/argo/crds-path.sh >/dev/null
@@ -64,7 +76,7 @@ build: tools ## compile src/ to dist/
 
 # ---- tests -----------------------------------------------------------------------------------
 .PHONY: test
-test: tools system-deps s3server-build argo-crds verify lint typecheck ## install everything, then run every test
+test: tools system-deps s3server-build testenv-build argo-crds verify lint typecheck ## install everything, then run every test
 	vitest run
 
 .PHONY: test-unit
@@ -73,8 +85,8 @@ test-unit: tools ## only the unit tests (no processes, no cluster)
 
 # ---- run -------------------------------------------------------------------------------------
 .PHONY: dev
-dev: tools ## the main job: render the sample Redis instance (until the operator runs)
-	node src/cli/main.ts render -f test/fixtures/instances/redis-cache.yaml
+dev: tools testenv-build argo-crds ## the main job: local control plane + operator + a sample Redis (runs until Ctrl-C)
+	node hack/dev/main.ts
 
 .PHONY: clean
 clean: ## remove build output (keeps the toolchain)

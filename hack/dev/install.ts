@@ -1,0 +1,59 @@
+// Installs mwop into a cluster the way docs/install.md describes, for `make dev` and the
+// integration tests: our CRDs and Argo's full CRDs (established before use), the shipped plugins
+// and the ClusterWorkflowTemplates. Server-side apply, so it is idempotent.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { serverSideApply } from '../../src/kube/apply.ts';
+import { resourcePath } from '../../src/kube/gvr.ts';
+import type { KubeRest } from '../../src/kube/rest.ts';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function argoCrdDirectory(): string {
+  return execFileSync('bash', [join(repoRoot, 'hack/argo/crds-path.sh')], { encoding: 'utf8' }).trim();
+}
+
+export function objectsIn(
+  dir: string,
+  filter: (f: string) => boolean = (f) => f.endsWith('.yaml'),
+): KubernetesObject[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter(filter)
+    .sort()
+    .flatMap((f) =>
+      parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as KubernetesObject),
+    )
+    .filter((o) => o?.kind);
+}
+
+async function established(rest: KubeRest, name: string, attempts = 300): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    const live = await rest.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+      resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', { name }),
+    );
+    if (live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`CRD ${name} did not become Established after ${attempts} checks`);
+}
+
+export async function installMwopInto(
+  rest: KubeRest,
+  opts: { workflowTemplates?: boolean } = {},
+): Promise<void> {
+  const crds = [
+    ...objectsIn(join(repoRoot, 'crds')),
+    ...objectsIn(argoCrdDirectory(), (f) => f.startsWith('argoproj.io_') && f.endsWith('.yaml')),
+  ];
+  for (const crd of crds) await serverSideApply(rest, crd);
+  for (const crd of crds) await established(rest, crd.metadata!.name!);
+  for (const type of objectsIn(join(repoRoot, 'deploy/plugins'))) await serverSideApply(rest, type);
+  if (opts.workflowTemplates ?? true) {
+    for (const t of objectsIn(join(repoRoot, 'workflow-templates'))) await serverSideApply(rest, t);
+  }
+}
