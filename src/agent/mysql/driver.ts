@@ -273,7 +273,9 @@ export function createMysqlDriver(opts: MysqlDriverOptions): Driver {
     const position = await withMysql(
       ctx,
       async (_c, q) => {
-        await q('SET GLOBAL read_only = ON');
+        // MySQL's read_only still lets SUPER accounts write; super_read_only stops them too. MariaDB
+        // 10.11 knows no super_read_only (error 1193). On MySQL, clearing read_only clears both.
+        await q(flavor === 'mysql' ? 'SET GLOBAL super_read_only = ON' : 'SET GLOBAL read_only = ON');
         return String((await q(gtidPositionQuery(flavor)))[0]!.pos);
       },
       oldPrimary,

@@ -82,6 +82,19 @@ describe('mysql agent on a replica', () => {
     expect(summarize(results), formatResults(results)).toEqual({ pass: results.length, fail: 0, skip: 0 });
   });
 
+  it('/switchover refuses a target that writes no binary log', async () => {
+    const target = { host: replica.host, port: replica.port };
+    const res = await onReplica.call('/switchover', {
+      ...req,
+      target,
+      members: [target, { host: primary.host, port: primary.port }],
+    });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ reason: 'NoBinlog', retryable: false });
+    expect(res.body.message).toContain('log_bin OFF');
+    expect((await onReplica.call('/role', req)).body.details).toMatchObject({ role: 'replica' });
+  });
+
   it('/pre-upgrade refuses while replication is stopped, naming the stopped thread', async () => {
     const upgrade = { ...req, targetMiddlewareVersion: '99.1.0', allowedUpgradePath: ['99.1.0'] };
     expect((await onReplica.call('/pre-upgrade', upgrade)).status).toBe(200);
