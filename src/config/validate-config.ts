@@ -176,13 +176,34 @@ function evaluate(
   catalog: ConfigCatalog,
   merged: Record<string, unknown>,
 ): Record<string, unknown> {
-  const source = `${template}\nmwopInstanceConfig: #${CONFIG_DEFINITION}${catalog.hasRules ? ` & ${RULES_DEFINITION}` : ''} & ${JSON.stringify(merged)}\n`;
+  const source = `${withoutCommentLines(template)}\nmwopInstanceConfig: #${CONFIG_DEFINITION}${catalog.hasRules ? ` & ${RULES_DEFINITION}` : ''} & ${JSON.stringify(merged)}\n`;
   const hit = evaluated.get(source);
   if (hit) return structuredClone(hit);
   const values = JSON.parse(cue.toJSON(source)).mwopInstanceConfig as Record<string, unknown>;
   if (evaluated.size >= EVALUATED_MAX) evaluated.delete(evaluated.keys().next().value!);
   evaluated.set(source, values);
   return structuredClone(values);
+}
+
+/**
+ * The CUE source without its comment lines, for evaluation only (the catalog reads the comments).
+ * CUE keeps comments as documentation on every value, which doubles the evaluation time of a
+ * well-commented schema. A multi-line string (""") keeps its lines.
+ */
+const uncommented = new Map<string, string>();
+function withoutCommentLines(source: string): string {
+  let out = uncommented.get(source);
+  if (out === undefined) {
+    out = source.includes('"""')
+      ? source
+      : source
+          .split('\n')
+          .filter((l) => !l.trimStart().startsWith('//'))
+          .join('\n');
+    if (uncommented.size >= EVALUATED_MAX) uncommented.clear();
+    uncommented.set(source, out);
+  }
+  return out;
 }
 
 export function templateContext(
