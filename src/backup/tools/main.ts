@@ -9,6 +9,7 @@ import { createS3Client } from '../s3/client.ts';
 import { ChecksumMismatchError } from '../s3/transfer.ts';
 import { parseToolConfig, type ToolConfig, USAGE } from './config.ts';
 import { mysqlDriver } from './mysql.ts';
+import { killRunningChildren } from './process.ts';
 import { redisDriver } from './redis.ts';
 import { runBackup, runRestore } from './run.ts';
 
@@ -107,32 +108,40 @@ async function main(): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n${err instanceof FieldValueError ? '' : `${USAGE}\n`}`);
     return 2;
   }
-  if (cfg.timeoutSeconds > 0) {
-    const seconds = cfg.timeoutSeconds;
-    const c = cfg;
-    setTimeout(() => {
-      report(c, {
-        phase: 'Failed',
-        reason: 'Timeout',
-        message: `${c.command} did not finish within ${seconds}s`,
-      });
-      process.exit(124);
-    }, seconds * 1000).unref();
-  }
-  try {
-    report(cfg, await runTool(cfg));
-    return 0;
-  } catch (err) {
-    const mismatch = err instanceof ChecksumMismatchError;
+  // The run races its deadline; whichever finishes first reports, exactly once.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    if (cfg.timeoutSeconds > 0) timer = setTimeout(() => resolve('timeout'), cfg.timeoutSeconds * 1000);
+  });
+  const work = runTool(cfg).then(
+    (result) => ({ ok: true as const, result }),
+    (err: unknown) => ({ ok: false as const, err }),
+  );
+  const outcome = await Promise.race([work, deadline]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
     report(cfg, {
       phase: 'Failed',
-      reason: mismatch ? 'ChecksumMismatch' : 'ToolFailed',
-      message: (err as Error).message,
+      reason: 'Timeout',
+      message: `${cfg.command} did not finish within ${cfg.timeoutSeconds}s`,
     });
-    return mismatch ? 3 : 1;
+    await killRunningChildren();
+    return 124;
   }
+  if (outcome.ok) {
+    report(cfg, outcome.result);
+    return 0;
+  }
+  const mismatch = outcome.err instanceof ChecksumMismatchError;
+  report(cfg, {
+    phase: 'Failed',
+    reason: mismatch ? 'ChecksumMismatch' : 'ToolFailed',
+    message: (outcome.err as Error).message,
+  });
+  return mismatch ? 3 : 1;
 }
 
 if (import.meta.main) {
-  process.exitCode = await main();
+  // exit() rather than exitCode: after a timeout, sockets of the abandoned run may still be open.
+  process.exit(await main());
 }

@@ -1,6 +1,6 @@
 // Child processes for the backup tools: a producer whose stdout is the artifact, and a consumer
 // fed from a verified file. Both fail with the command, its exit status and its stderr tail.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,11 +22,25 @@ function exitError(c: Command, code: number | null, signal: NodeJS.Signals | nul
   return new Error(`${describe(c)} ${how}${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
 }
 
+const running = new Set<ChildProcess>();
+
+/**
+ * Kills every child still running and waits (up to 5 s) until they are reaped: on the tool's
+ * timeout a dump or load must not outlive it.
+ */
+export async function killRunningChildren(): Promise<void> {
+  const closing = [...running].map((child) => new Promise((r) => child.once('close', r)));
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 5000).unref())]);
+}
+
 function spawnChild(c: Command, stdin: 'ignore' | 'pipe') {
   const child = spawn(c.cmd, c.args, {
     stdio: [stdin, 'pipe', 'pipe'],
     env: { ...process.env, ...c.env },
   });
+  running.add(child);
+  child.once('close', () => running.delete(child));
   const stdout = child.stdout as Readable;
   const stderrStream = child.stderr as Readable;
   let stderr = '';

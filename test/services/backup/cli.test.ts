@@ -1,6 +1,7 @@
 // The backup tool as the workflow step runs it: a separate process configured by flags and env.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -112,5 +113,44 @@ describe('src/backup/tools/main.ts', () => {
     const res = await tool(['backup', '--type=redis', '--host=127.0.0.1', `--port=${redis.port}`]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/--namespace \(or MWOP_NAMESPACE\): got nothing, accepted a non-empty value/);
+  });
+});
+
+describe('src/backup/tools/main.ts --timeout', () => {
+  it('gives up when the server never answers: exit 124, a Timeout result, and the dump process is killed', async () => {
+    // A TCP server that accepts and then says nothing: redis-cli waits forever for its reply.
+    const sockets: Socket[] = [];
+    const silent = createServer((sock) => {
+      sockets.push(sock);
+      sock.on('error', () => undefined);
+      sock.resume(); // read, so the client's close is noticed
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const res = await tool([
+        'backup',
+        '--type=redis',
+        '--namespace=team-a',
+        '--instance=stuck',
+        '--backup=stuck-1',
+        '--plugin-version=v1',
+        '--middleware-version=7.0',
+        '--host=127.0.0.1',
+        `--port=${port}`,
+        '--timeout=1',
+      ]);
+      expect(res.code).toBe(124);
+      expect(res.result).toMatchObject({
+        phase: 'Failed',
+        reason: 'Timeout',
+        message: 'backup did not finish within 1s',
+      });
+      // The killed redis-cli closes its connection: every socket the server saw is ended.
+      await Promise.all(sockets.map((s) => (s.closed ? undefined : new Promise((r) => s.once('close', r)))));
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });
