@@ -34,8 +34,9 @@ export function checkMiddlewareType(cue: CueRuntime, type: MiddlewareType): stri
     const middleware = version.supportedVersions?.[0];
     if (!middleware) continue;
     const plugin: ResolvedPlugin = { typeName: name, type, version, middleware, hookPort: 8080 };
-    // Each preset, and no preset at all, must validate and render as it is.
-    for (const preset of [undefined, ...(version.presets ?? []).map((p) => p.name)]) {
+    // Each preset must validate and render as it is; so must no preset, unless one is the default.
+    const names = (version.presets ?? []).map((p) => p.name);
+    for (const preset of defaultPresets.length ? names : [undefined, ...names]) {
       const result = validateConfigWith(cue, plugin, probeInstance(name, version.pluginVersion, preset));
       if (result.ok) continue;
       const where = preset === undefined ? 'with no preset named' : `preset ${preset}`;

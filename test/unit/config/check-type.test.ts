@@ -39,7 +39,7 @@ describe('checkMiddlewareType', () => {
       t.spec.versions[0]!.configTemplate = '#Settings: { a: int }';
     });
     expect(checkMiddlewareType(await cueRuntime(), broken)).toEqual([
-      "spec.versions[pluginVersion=v1] with no preset named: MiddlewareType kafka v1 configTemplate: defines no #Config; accepted: CUE that defines the closed definition #Config (definitions found: #Settings); the type's CUE must compile and define #Config (a defect of the MiddlewareType, not of this instance)",
+      "spec.versions[pluginVersion=v1] preset small: MiddlewareType kafka v1 configTemplate: defines no #Config; accepted: CUE that defines the closed definition #Config (definitions found: #Settings); the type's CUE must compile and define #Config (a defect of the MiddlewareType, not of this instance)",
     ]);
   });
 });
