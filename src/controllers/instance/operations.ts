@@ -1,15 +1,23 @@
 // The orchestrated changes an instance can need, and which phase each one shows (FR-006).
-import type { InstancePhase, ResourceRequirements } from '../../api/index.ts';
+import type { InstancePhase } from '../../api/index.ts';
+import type { WorkflowOperation } from '../../workflows/operations.ts';
 
+/** The changes the instance controller plans; the same shapes the workflow planners take. */
 export type InstanceOperation =
-  | { kind: 'Create'; replicas: number }
-  | { kind: 'ScaleOut'; from: number; to: number }
-  | { kind: 'ScaleIn'; from: number; to: number }
-  | { kind: 'VerticalScale'; resources: ResourceRequirements }
-  | { kind: 'VolumeExpand'; from: string; to: string }
-  | { kind: 'Upgrade'; fromPlugin: string; toPlugin: string; fromVersion: string; toVersion: string }
-  | { kind: 'VersionSwitch'; from: string; to: string }
-  | { kind: 'ConfigReload'; checksum: string }
+  | Extract<
+      WorkflowOperation,
+      {
+        kind:
+          | 'Create'
+          | 'ScaleOut'
+          | 'ScaleIn'
+          | 'VerticalScale'
+          | 'VolumeExpand'
+          | 'Upgrade'
+          | 'VersionSwitch'
+          | 'ConfigReload';
+      }
+    >
   /** Loads the backup named by spec.restoreFrom into a freshly created instance (FR-012). */
   | { kind: 'Restore'; source: string };
 
