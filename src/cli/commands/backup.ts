@@ -1,10 +1,14 @@
-// kubectl mw backup create|list|sync
+// kubectl mw backup create|list|sync|prune
 //   create <instance>   a MiddlewareBackup; the operator runs the backup tool pod as a workflow
 //   list                the backups, newest state from their status
 //   sync --storage X    rebuilds MiddlewareBackup CRs that exist only as metadata in S3
+//   prune --instance I  applies a retention policy (the retention-cleanup workflow step runs it)
 import type { Command } from 'commander';
 import type { BackupStorage, MiddlewareBackup } from '../../api/index.ts';
 import { type CatalogEntry, missingBackups, readCatalog } from '../../backup/catalog.ts';
+import { FieldValueError } from '../../backup/errors.ts';
+import { pruneBackups } from '../../backup/prune.ts';
+import { parseRetention, type RetentionPolicy } from '../../backup/retention.ts';
 import { createS3Client, storageConfigFromSpec } from '../../backup/s3/client.ts';
 import { isConflict, isForbidden, isNotFound } from '../../kube/errors.ts';
 import { listInAllNamespaces } from '../all-namespaces.ts';
@@ -196,6 +200,102 @@ export function register(program: Command): void {
         );
       },
     );
+  backup
+    .command('prune')
+    .description(
+      'Delete the backups of an instance that a retention policy no longer keeps (S3 objects, then CRs); never the newest successful one',
+    )
+    .requiredOption('--instance <name>', 'MiddlewareInstance whose backups are pruned')
+    .option('--max-count <n>', 'keep at most this many successful backups; empty: no count limit', '')
+    .option(
+      '--max-age <duration>',
+      'delete backups older than this (for example 720h); empty: no age limit',
+      '',
+    )
+    .option('--dry-run [bool]', 'true: only print what would be deleted', 'false')
+    .action(
+      async (
+        opts: { instance: string; maxCount: string; maxAge: string; dryRun: string | boolean },
+        cmd: Command,
+      ) => {
+        const ctx = cliContext(cmd);
+        const policy = prunePolicy(opts.maxCount, opts.maxAge);
+        const dryRun = parseBool(opts.dryRun, '--dry-run');
+        const clients: { destroy(): void }[] = [];
+        const s3 = new Map<string, Promise<{ client: ReturnType<typeof createS3Client>; bucket: string }>>();
+        const s3For = (name: string) => {
+          let p = s3.get(name);
+          if (!p) {
+            p = (async () => {
+              const storage = (await ensureStorage(ctx, name)) as BackupStorage;
+              const cfg = storageConfigFromSpec(
+                storage.spec,
+                await storageCredentials(ctx, storage),
+                `backupstorage ${name} spec`,
+              );
+              const client = createS3Client(cfg);
+              clients.push(client);
+              return { client, bucket: cfg.bucket };
+            })();
+            s3.set(name, p);
+          }
+          return p;
+        };
+        let result: Awaited<ReturnType<typeof pruneBackups>>;
+        try {
+          result = await pruneBackups(
+            { rest: ctx.rest, s3For },
+            { namespace: ctx.namespace, instance: opts.instance, policy, now: Date.now(), dryRun },
+          );
+        } catch (err) {
+          if (err instanceof CliError) throw err;
+          throw denied(ctx, err, 'delete', 'middlewarebackups', ctx.namespace);
+        } finally {
+          for (const c of clients) c.destroy();
+        }
+        const verb = dryRun ? 'would delete' : 'deleted';
+        for (const v of result.victims) {
+          ctx.out.write(`${verb} ${objectName('MiddlewareBackup', v.name)} (${v.reason})\n`);
+        }
+        for (const key of result.deletedObjects) ctx.out.write(`deleted s3 object ${key}\n`);
+        ctx.out.write(
+          `${result.victims.length} backup${result.victims.length === 1 ? '' : 's'} of ${opts.instance} in ${ctx.namespace} ${dryRun ? 'would be deleted' : 'deleted'}\n`,
+        );
+      },
+    );
+}
+
+/** --max-count/--max-age as the workflow passes them: an empty value means no limit. */
+export function prunePolicy(maxCount: string, maxAge: string): RetentionPolicy {
+  const raw: { maxCount?: number; maxAge?: string } = {};
+  if (maxCount.trim() !== '') {
+    const n = Number(maxCount);
+    if (!/^\s*\d+\s*$/.test(maxCount) || !Number.isInteger(n)) {
+      throw new CliError(
+        `--max-count: ${JSON.stringify(maxCount)} is not a whole number`,
+        'pass an integer >= 1, or an empty value for no count limit',
+      );
+    }
+    raw.maxCount = n;
+  }
+  if (maxAge.trim() !== '') raw.maxAge = maxAge.trim();
+  if (raw.maxCount === undefined && raw.maxAge === undefined) return {};
+  try {
+    return parseRetention(raw, '--');
+  } catch (err) {
+    if (err instanceof FieldValueError) {
+      const msg = err.message.replace(/^--\.maxCount/, '--max-count').replace(/^--\.maxAge/, '--max-age');
+      throw new CliError(msg, 'see `kubectl mw backup prune --help`');
+    }
+    throw err;
+  }
+}
+
+function parseBool(v: string | boolean, flag: string): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === '') return true;
+  if (v === 'false') return false;
+  throw new CliError(`${flag}: ${JSON.stringify(v)} is not a boolean`, 'pass true or false');
 }
 
 /** yyyymmddhhmmss in UTC, for default backup names. */
