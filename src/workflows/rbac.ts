@@ -5,7 +5,9 @@
 //     PVCs, get Pods, apply ConfigMaps (connection info);
 //   - Argo's executor and agent: report results through workflowtaskresults, and the agent reads
 //     and updates its workflowtasksets;
-//   - backup and restore pods read Secrets only through env secretKeyRef, which needs no RBAC.
+//   - backup and restore pods read Secrets only through env secretKeyRef, which needs no RBAC;
+//   - the retention-cleanup step (`kubectl-mw backup prune`) lists the instance's MiddlewareBackups
+//     and deletes the victims.
 import type { ObjectMeta } from './argo-types.ts';
 import { LABEL_MANAGED_BY, WORKFLOW_SERVICE_ACCOUNT } from './names.ts';
 
@@ -43,6 +45,7 @@ export const WORKFLOW_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
   { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
+  { apiGroups: ['mwop.dev'], resources: ['middlewarebackups'], verbs: ['get', 'list', 'delete'] },
   { apiGroups: ['argoproj.io'], resources: ['workflowtasksets'], verbs: ['list', 'watch'] },
   { apiGroups: ['argoproj.io'], resources: ['workflowtasksets/status'], verbs: ['patch'] },
 ];
