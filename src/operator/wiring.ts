@@ -8,6 +8,9 @@ import { instanceController } from '../controllers/instance/controller.ts';
 import type { InstanceDeps } from '../controllers/instance/deps.ts';
 import { operationController } from '../controllers/operation/controller.ts';
 import type { OperationDeps } from '../controllers/operation/reconcile.ts';
+import { storageController } from '../controllers/storage/controller.ts';
+import type { Clock } from '../kube/clock.ts';
+import { systemClock } from '../kube/clock.ts';
 import type { Controller } from '../kube/controller.ts';
 import { TerminalError } from '../kube/errors.ts';
 import { TypeRegistry } from '../plugins/index.ts';
@@ -28,6 +31,7 @@ export function wireControllers(
   ctx: OperatorContext,
   caches: Caches,
   integrations: Integrations,
+  clock: Clock = systemClock,
 ): Controller[] {
   const { rest, config } = ctx;
   const registry = new TypeRegistry();
@@ -135,7 +139,8 @@ export function wireControllers(
   return [
     instanceController(ctx, caches, instanceDeps),
     operationController(ctx, caches, operationDeps),
-    ...backupControllers(ctx, caches, backupDeps),
+    ...backupControllers(ctx, caches, backupDeps, clock),
+    storageController(ctx, caches, clock),
   ];
 }
 
