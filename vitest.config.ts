@@ -16,6 +16,17 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler once per run
+          // (hack/testenv); fails the run with the reason when they cannot start.
+          globalSetup: ['test/integration/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

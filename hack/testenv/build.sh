@@ -35,6 +35,12 @@ trap 'rm -rf "$tmp"' EXIT
 export GOFLAGS="${GOFLAGS:--p=2}"
 start=$(date +%s)
 
+# Moves finished binaries into place: an interrupted build never leaves one that looks complete.
+install_built() {
+  mkdir -p "$bin"
+  for b in "$@"; do mv "$tmp/$b" "$bin/$b"; done
+}
+
 # The module proxy gives no commit hash, so gitCommit says where the source came from. The build
 # date is the release's publication time on the proxy: the same source gives the same binary.
 published() { # module version -> RFC 3339 time of the release on the module proxy
@@ -46,6 +52,7 @@ if [ ! -x "$bin/etcd" ]; then
   ( cd "$here/etcd" && go build -trimpath \
       -ldflags="-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=go-module-proxy" \
       -o "$tmp/etcd" go.etcd.io/etcd/server/v3 )
+  install_built etcd
 fi
 
 if [ ! -x "$bin/kube-apiserver" ] || [ ! -x "$bin/kube-controller-manager" ] ||
@@ -63,12 +70,7 @@ if [ ! -x "$bin/kube-apiserver" ] || [ ! -x "$bin/kube-controller-manager" ] ||
   ( cd "$here/kube" && go build -trimpath -ldflags="$ldflags" -o "$tmp/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
       k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl )
+  install_built kube-apiserver kube-controller-manager kube-scheduler kubectl
 fi
-
-# Move into place last, so an interrupted build never leaves a binary that looks complete.
-mkdir -p "$bin"
-for b in "${binaries[@]}"; do
-  if [ -x "$tmp/$b" ]; then mv "$tmp/$b" "$bin/$b"; fi
-done
 echo "built the test environment in $(( $(date +%s) - start ))s into $bin ($(du -sh "$bin" | cut -f1))" >&2
 echo "$bin"

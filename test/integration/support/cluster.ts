@@ -110,12 +110,22 @@ export async function rejectionStatus(call: Promise<unknown>): Promise<{ status:
   } catch (err) {
     const status = statusOf(err);
     if (status === undefined) throw err;
-    const body = (err as ApiException<unknown>).body;
-    const message =
-      typeof body === 'string' ? body : ((body as { message?: string } | undefined)?.message ?? String(err));
-    return { status, message };
+    return { status, message: statusMessage((err as ApiException<unknown>).body) ?? String(err) };
   }
   throw new Error('the call succeeded; it was expected to be rejected');
+}
+
+/** The `message` of a metav1.Status body, which client-node hands over as a JSON string. */
+function statusMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') {
+    try {
+      return statusMessage(JSON.parse(body)) ?? body;
+    } catch {
+      return body;
+    }
+  }
+  const m = (body as { message?: unknown } | null | undefined)?.message;
+  return typeof m === 'string' ? m : undefined;
 }
 
 export interface KubectlResult {

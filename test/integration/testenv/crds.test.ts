@@ -3,16 +3,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PatchStrategy, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { loadYaml, PatchStrategy, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { clients, eventually, kubectl } from '../support/cluster.ts';
 
 const crdDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../crds');
 const files = readdirSync(crdDir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
-const crds = files.map((f) => parse(readFileSync(join(crdDir, f), 'utf8')) as V1CustomResourceDefinition);
+// loadYaml builds the typed model: client-node serializes by model attributes, so a plain object
+// would silently lose keys such as x-kubernetes-int-or-string on the way to the apiserver.
+const crds = files.map((f) => loadYaml<V1CustomResourceDefinition>(readFileSync(join(crdDir, f), 'utf8')));
 
 /** Collapses whitespace, so text that kubectl wrapped compares equal to the schema's. */
 const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
