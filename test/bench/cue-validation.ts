@@ -16,6 +16,7 @@ import { cueRuntime, validateConfigWith } from '../../src/config/index.ts';
 import { TypeRegistry } from '../../src/plugins/index.ts';
 
 const ITERATIONS = Number(process.env.ITERATIONS ?? 1000);
+const WARMUP = Number(process.env.WARMUP ?? 300);
 const root = join(import.meta.dirname, '../..');
 const resultsDir = join(import.meta.dirname, 'results');
 const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
@@ -69,6 +70,15 @@ for (const type of Object.keys(VARY)) {
   const first = validateConfigWith(cue, plugin, instance(type, VARY[type]!(0)));
   const firstMs = performance.now() - t;
   if (!first.ok) throw new Error(`${type}: the bench config is invalid: ${JSON.stringify(first.errors)}`);
+  // V8 compiles the CUE WebAssembly in tiers (Liftoff first, TurboFan for hot functions), so the
+  // first few hundred calls are slower; they are recorded apart and are not "warm".
+  const warmup: number[] = [];
+  for (let i = 1; i <= WARMUP; i++) {
+    t = performance.now();
+    validateConfigWith(cue, plugin, instance(type, VARY[type]!(ITERATIONS + i)));
+    warmup.push(performance.now() - t);
+  }
+  warmup.sort((a, b) => a - b);
   const samples: number[] = [];
   for (let i = 1; i <= ITERATIONS; i++) {
     const inst = instance(type, VARY[type]!(i));
@@ -96,6 +106,11 @@ for (const type of Object.keys(VARY)) {
   bad.sort((a, b) => a - b);
   plugins[type] = {
     firstCallMs: ms(firstMs),
+    warmingUp: {
+      iterations: WARMUP,
+      p50Ms: ms(quantile(warmup, 0.5)),
+      p99Ms: ms(quantile(warmup, 0.99)),
+    },
     warm: {
       iterations: ITERATIONS,
       p50Ms: ms(quantile(samples, 0.5)),
@@ -140,6 +155,7 @@ writeFileSync(join(resultsDir, 'cue-validation.json'), `${JSON.stringify(result,
 
 type P = {
   firstCallMs: number;
+  warmingUp: { p50Ms: number; p99Ms: number };
   warm: { p50Ms: number; p99Ms: number; maxMs: number };
   repeatedSameValues: { p99Ms: number };
   rejectedUnknownKey: { p99Ms: number };
@@ -147,7 +163,7 @@ type P = {
 const rows = Object.entries(plugins as Record<string, P>)
   .map(
     ([k, v]) =>
-      `| ${k} | ${v.firstCallMs} | ${v.warm.p50Ms} | ${v.warm.p99Ms} | ${v.warm.maxMs} | ${v.repeatedSameValues.p99Ms} | ${v.rejectedUnknownKey.p99Ms} |`,
+      `| ${k} | ${v.firstCallMs} | ${v.warmingUp.p50Ms} / ${v.warmingUp.p99Ms} | ${v.warm.p50Ms} | ${v.warm.p99Ms} | ${v.warm.maxMs} | ${v.repeatedSameValues.p99Ms} | ${v.rejectedUnknownKey.p99Ms} |`,
   )
   .join('\n');
 const md = `# CUE config validation (SC-006)
@@ -155,10 +171,11 @@ const md = `# CUE config validation (SC-006)
 \`npm run bench:cue\` on ${result.date} — ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB, Node ${result.node}, load average ${result.machine.loadAverage1m} at the end of the run (a shared machine: other builds and tests were running, which shows in the p99 and max columns).
 
 validateConfig end to end (preset + overrides, field checks, CUE evaluation, Handlebars render, checksum),
-${ITERATIONS} warm calls per plugin, each with different override values. Goal: warm p99 under 20 ms.
+${ITERATIONS} warm calls per plugin after ${WARMUP} warm-up calls (V8 tiers the WebAssembly up while they run),
+each with different override values. Goal: warm p99 under 20 ms.
 
-| plugin | first call (ms) | warm p50 (ms) | warm p99 (ms) | warm max (ms) | same values again p99 (ms) | rejected unknown key p99 (ms) |
-|---|---|---|---|---|---|---|
+| plugin | first call (ms) | next ${WARMUP} calls p50 / p99 (ms) | warm p50 (ms) | warm p99 (ms) | warm max (ms) | same values again p99 (ms) | rejected unknown key p99 (ms) |
+|---|---|---|---|---|---|---|---|
 ${rows}
 
 - CUE runtime load (cue-wasm init, once per process): ${result.runtime.loadMs} ms.
