@@ -10,7 +10,7 @@
 //   system:kube-controller-manager, system:kube-scheduler  the bootstrap identities of KCM and scheduler
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -277,6 +277,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   }
   if (readState(runDir))
     throw new Error(`a control plane from ${stateFile(runDir)} is still running; stop it first`);
+  // What a previous run left behind (it died, or was killed): stop any survivor, start afresh.
+  await stopFromState(runDir);
+  for (const leftover of ['etcd', 'pki', 'kcm-certs', 'state.json']) {
+    rmSync(join(runDir, leftover), { recursive: true, force: true });
+  }
   mkdirSync(runDir, { recursive: true });
   const pki = join(runDir, 'pki');
   writePki(pki);
@@ -345,7 +350,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const launch = (name: string, args: string[]): ProcessRecord => {
     const binary = join(binDir, name);
     const logPath = join(runDir, `${name}.log`);
-    const fd = openSync(logPath, 'a');
+    const fd = openSync(logPath, 'w');
     // detached: its own process group, so stop() reaches its children too, and it outlives a CLI
     // that only starts it (make testenv-up).
     const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd] });
