@@ -18,6 +18,14 @@ describe('the testenv control plane', () => {
     expect(testenv().server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   });
 
+  it('exposes the kubeconfigs and the built binaries through the environment too', () => {
+    const env = testenv();
+    for (const user of ['admin', 'alice', 'bob', 'ops'] as const) {
+      expect(process.env[`MWOP_TESTENV_KUBECONFIG_${user.toUpperCase()}`]).toBe(env.kubeconfigs[user]);
+    }
+    expect(process.env.PATH?.split(':')[0]).toBe(env.binDir);
+  });
+
   it('reports the pinned Kubernetes release on /version', async () => {
     expect(pinned).toBeDefined();
     const v = await kubeConfig('admin').makeApiClient(VersionApi).getCode();
