@@ -5,4 +5,9 @@ import type { Generator } from './types.ts';
 import { workflowTemplatesGenerator } from './workflow-templates.ts';
 
 // One entry per generated directory.
-export const generators: Generator[] = [crdGenerator, workflowTemplatesGenerator, deployGenerator, pluginsGenerator];
+export const generators: Generator[] = [
+  crdGenerator,
+  workflowTemplatesGenerator,
+  deployGenerator,
+  pluginsGenerator,
+];
