@@ -170,6 +170,27 @@ describe('the live type registry', () => {
     expect(running.registry.canUpgrade(NAME, 'v1', 'v2')).toEqual({ ok: true });
   });
 
+  it('serves a type in the older shape, stored by the real apiserver (TC-004)', async () => {
+    const old = parse(
+      readFileSync(join(root, 'test/unit/plugins/fixtures/old-shape.yaml'), 'utf8'),
+    ) as MiddlewareType;
+    const name = `old-${NAME}`;
+    await rest.post(typePath(), { ...old, metadata: { name } });
+    try {
+      const plugin = await eventually(`${name} resolvable`, async () => {
+        try {
+          return running.registry.resolve(name, 'v1');
+        } catch {
+          return undefined;
+        }
+      });
+      expect(plugin.middleware.version).toBe('1.6.31');
+      expect(plugin.hookPort).toBe(8080);
+    } finally {
+      await rest.delete(typePath(name));
+    }
+  });
+
   it('forgets a deleted type', async () => {
     await rest.delete(typePath(NAME));
     await eventually(`${NAME} gone from the registry`, async () =>
