@@ -389,7 +389,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   try {
     const t0 = Date.now();
     log(`starting etcd on 127.0.0.1:${etcdPort}`);
-    const etcd = launch('etcd', [
+    launch('etcd', [
       '--name=testenv',
       `--data-dir=${join(runDir, 'etcd')}`,
       `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
@@ -430,7 +430,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     });
     state.apiserverReadyMs = Date.now() - t0;
     log(`kube-apiserver ready after ${state.apiserverReadyMs} ms`);
-    void etcd;
 
     log('starting kube-controller-manager and kube-scheduler');
     const kcm = launch('kube-controller-manager', [
