@@ -12,7 +12,12 @@ export interface OperatorConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   metricsPort: number;
   healthPort: number;
+  /** 0 picks a free port (tests). */
   webhookPort: number;
+  /** tls.crt and tls.key to serve (cert-manager); watched and reloaded. Unset: a self-signed CA. */
+  webhookCertDir?: string;
+  /** The ValidatingWebhookConfiguration whose caBundle the self-signed mode keeps current. */
+  webhookConfigName?: string;
   leaderElection: boolean;
   leaseNamespace: string;
   leaseName: string;
@@ -58,6 +63,8 @@ export function parseOperatorConfig(
       'metrics-port': { type: 'string' },
       'health-port': { type: 'string' },
       'webhook-port': { type: 'string' },
+      'webhook-cert-dir': { type: 'string' },
+      'webhook-config-name': { type: 'string' },
       'leader-elect': { type: 'string' },
       'lease-namespace': { type: 'string' },
       'lease-name': { type: 'string' },
@@ -117,6 +124,8 @@ export function parseOperatorConfig(
     metricsPort: port('--metrics-port', get('metrics-port', 'MWOP_METRICS_PORT', '8080')!, problems),
     healthPort: port('--health-port', get('health-port', 'MWOP_HEALTH_PORT', '8081')!, problems),
     webhookPort: port('--webhook-port', get('webhook-port', 'MWOP_WEBHOOK_PORT', '9443')!, problems),
+    webhookCertDir: get('webhook-cert-dir', 'MWOP_WEBHOOK_CERT_DIR') || undefined,
+    webhookConfigName: get('webhook-config-name', 'MWOP_WEBHOOK_CONFIG_NAME') || undefined,
     leaderElection: leaderRaw === 'true',
     leaseNamespace: get('lease-namespace', 'POD_NAMESPACE', 'mwop-system')!,
     leaseName: get('lease-name', 'MWOP_LEASE_NAME', 'mwop-operator-leader')!,

@@ -10,10 +10,13 @@ import type { OperatorConfig } from './config.ts';
 import type { OperatorContext, Runnable } from './context.ts';
 import { startHttpServer } from './http-server.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
+import { type RunningWebhook, startOperatorWebhook } from './webhook.ts';
 
 export interface RunningOperator {
   ctx: OperatorContext;
   elector?: LeaderElector;
+  /** The admission webhook, served by every replica. */
+  webhook: RunningWebhook;
   isLeader(): boolean;
   /** Graceful stop: as on SIGTERM. Resolves when everything is down. */
   shutdown(reason: string): Promise<void>;
@@ -70,6 +73,8 @@ export async function runOperator(
     );
   }
 
+  const webhook = await startOperatorWebhook(ctx);
+
   let elector: LeaderElector | undefined;
   if (config.leaderElection) {
     elector = new LeaderElector({
@@ -104,10 +109,11 @@ export async function runOperator(
     );
     await stopAll(config.shutdownGraceMs);
     await elector?.stop();
+    await webhook.stop();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     log.info('shutdown complete; lease released');
     resolveDone(0);
   };
 
-  return { ctx, elector, isLeader: () => leading, shutdown, done };
+  return { ctx, elector, webhook, isLeader: () => leading, shutdown, done };
 }

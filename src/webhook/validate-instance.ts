@@ -23,8 +23,13 @@ export interface InstanceAdmissionDeps {
 export function instanceValidator(deps: InstanceAdmissionDeps) {
   return async (req: AdmissionRequest): Promise<Verdict> => {
     if (req.operation === 'DELETE' || !req.object) return allow();
-    const instance = req.object as unknown as MiddlewareInstance;
-    if (instance.metadata?.deletionTimestamp) return allow(); // finalizer updates during deletion
+    const raw = req.object as unknown as MiddlewareInstance;
+    if (raw.metadata?.deletionTimestamp) return allow(); // finalizer updates during deletion
+    // The request's namespace is authoritative; quota and configRef lookups read it.
+    const instance =
+      req.namespace && raw.metadata && typeof raw.metadata === 'object' && !raw.metadata.namespace
+        ? { ...raw, metadata: { ...raw.metadata, namespace: req.namespace } }
+        : raw;
     const schemaErrors = validateAgainstSchema(MiddlewareInstanceKind, instance).map(formatFieldError);
     if (schemaErrors.length > 0) return deny(schemaErrors);
     const old = req.operation === 'UPDATE' ? (req.oldObject as unknown as MiddlewareInstance) : undefined;

@@ -20,6 +20,8 @@ export async function startOperator(namespace: string, extra: string[] = []): Pr
       '0',
       '--metrics-port',
       '0',
+      '--webhook-port',
+      '0',
       '--shutdown-grace-seconds',
       '5',
       ...extra,
