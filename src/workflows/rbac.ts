@@ -2,7 +2,7 @@
 // namespace, created by the operator (Kratix #192: nobody should copy these by hand). The Role
 // grants what the steps do and nothing more:
 //   - resource templates (kubectl in Argo's executor): get/patch StatefulSets, get/patch/delete
-//     PVCs, get Pods, apply ConfigMaps (connection info);
+//     PVCs, get and delete Pods (rolling restarts under OnDelete), apply ConfigMaps (connection info);
 //   - Argo's executor and agent: report results through workflowtaskresults, and the agent reads
 //     and updates its workflowtasksets;
 //   - backup and restore pods read Secrets only through env secretKeyRef, which needs no RBAC;
@@ -42,7 +42,7 @@ export const WORKFLOW_RULES: PolicyRule[] = [
     resources: ['persistentvolumeclaims'],
     verbs: ['get', 'list', 'watch', 'patch', 'delete'],
   },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
   { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
   { apiGroups: ['mwop.dev'], resources: ['middlewarebackups'], verbs: ['get', 'list', 'delete'] },

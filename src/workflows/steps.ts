@@ -4,7 +4,7 @@ import { chain, type Step, step } from './dag.ts';
 import { healthUrl } from './hooks.ts';
 import { memberPvcName, statefulSetName } from './names.ts';
 import { CWT, ref, T } from './templates/catalog.ts';
-import { freezePatch } from './templates/rolling-restart.ts';
+import { templatePatch } from './templates/rolling-restart.ts';
 
 const params = (values: Record<string, string | number>) => ({
   parameters: Object.entries(values).map(([name, value]) => ({ name, value: String(value) })),
@@ -70,19 +70,19 @@ export function pvcResizedStep(ctx: PlanContext, ordinal: number, after: string[
 }
 
 /**
- * A rolling change of the pod template: freeze the StatefulSet at partition = members with the new
- * template in the same patch, then release one member at a time, highest ordinal first; each
- * must be updated, ready and healthy before the next is released. A failure halts the rollout.
+ * A rolling change of the pod template. The StatefulSet uses OnDelete, so the patch restarts
+ * nothing; then one member at a time, highest ordinal first, is deleted, recreated with the new
+ * template, and must be ready and healthy before the next. A failure halts the rollout.
  */
 export function rollingChange(
   ctx: PlanContext,
   after: string[],
   podTemplate: Record<string, unknown>,
-  freezeName = 'freeze-and-change',
+  changeName = 'update-template',
 ): Step[] {
   const n = ctx.running;
   const sts = statefulSetName(ctx.name);
-  const freeze = patchStep(freezeName, after, freezePatch(sts, n, podTemplate));
+  const change = patchStep(changeName, after, templatePatch(sts, podTemplate));
   const rolls = Array.from({ length: n }, (_, i) => n - 1 - i).map((ordinal) =>
     step(`roll-${ordinal}`, [], {
       templateRef: ref(CWT.rollingRestart, T.rollingRestart.rollMember),
@@ -94,5 +94,5 @@ export function rollingChange(
       }),
     }),
   );
-  return chain([freeze, ...rolls], after);
+  return chain([change, ...rolls], after);
 }

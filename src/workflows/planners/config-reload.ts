@@ -40,7 +40,7 @@ export function planConfigReload(
           ctx,
           tails(reloads),
           { metadata: { annotations: { [CONFIG_CHECKSUM]: op.checksum } } },
-          'freeze-and-annotate',
+          'annotate-template',
         )
       : [];
   return { steps: [...reloads, ...restart], deadline: 900 + 600 * ctx.running };

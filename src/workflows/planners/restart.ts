@@ -14,7 +14,7 @@ export function planRestart(
 ): { steps: Step[]; deadline: number } {
   const podTemplate = { metadata: { annotations: { [RESTARTED_BY]: workflowName } } };
   return {
-    steps: rollingChange(ctx, [], podTemplate, 'freeze-and-annotate'),
+    steps: rollingChange(ctx, [], podTemplate, 'annotate-template'),
     deadline: 900 + 600 * ctx.running,
   };
 }

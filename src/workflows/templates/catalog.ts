@@ -45,7 +45,7 @@ export const T = {
   rollingRestart: {
     rollingRestart: 'rolling-restart',
     rollMember: 'roll-member',
-    setPartition: 'set-partition',
+    deleteMember: 'delete-member',
     memberUpdated: 'member-updated',
   },
   backupRun: { backup: 'backup' },

@@ -1,7 +1,9 @@
 // mwop-rolling-restart-with-health-gate: rolls a StatefulSet one member at a time, highest
-// ordinal first, with the RollingUpdate partition. Each member must be updated, ready and pass
-// /health before the partition moves to the next one; a failure stops the rollout where it is,
-// so the remaining members keep running the old template (the failure mode of KubeBlocks #9918).
+// ordinal first. The rendered StatefulSet uses updateStrategy OnDelete (src/render/statefulset.ts),
+// so a changed pod template restarts nothing by itself: each member is deleted, recreated by the
+// StatefulSet controller with the new template, and must be ready and pass /health before the next
+// one is deleted. A failure stops the rollout where it is; the remaining members keep running the
+// old template (the failure mode of KubeBlocks #9918 is a rollout that carries on).
 import type { ClusterWorkflowTemplate, Template } from '../argo-types.ts';
 import { CWT, NO_HEALTH_URL, ref, T } from './catalog.ts';
 import { clusterTemplate } from './cluster-template.ts';
@@ -10,37 +12,28 @@ import { input, p } from './params.ts';
 const STS = p('statefulset', 'StatefulSet name (the instance name).');
 const REPLICAS = p('replicas', 'Members of the StatefulSet.');
 
-/** The patch that freezes a StatefulSet at partition = replicas and, optionally, changes its pod template. */
-export function freezePatch(
-  statefulset: string,
-  partition: number | string,
-  podTemplate?: Record<string, unknown>,
-): string {
+/** A strategic-merge patch of the StatefulSet's pod template (nothing restarts under OnDelete). */
+export function templatePatch(statefulset: string, podTemplate: Record<string, unknown>): string {
   return JSON.stringify({
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: { name: statefulset },
-    spec: {
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition } },
-      ...(podTemplate ? { template: podTemplate } : {}),
-    },
+    spec: { template: podTemplate },
   });
 }
 
 export function rollingRestartTemplates(): ClusterWorkflowTemplate {
-  const setPartition: Template = {
-    name: T.rollingRestart.setPartition,
-    inputs: {
-      parameters: [STS, p('partition', 'Members with an ordinal at or above this one get the new template.')],
-    },
+  const deleteMember: Template = {
+    name: T.rollingRestart.deleteMember,
+    inputs: { parameters: [STS, p('ordinal', 'The member to restart.')] },
     resource: {
-      action: 'patch',
-      mergeStrategy: 'merge',
-      // The partition is a number; the parameter is substituted into the JSON unquoted.
-      manifest: freezePatch(input('statefulset'), '__PARTITION__').replace(
-        '"__PARTITION__"',
-        input('partition'),
-      ),
+      action: 'delete',
+      manifest: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `${input('statefulset')}-${input('ordinal')}` },
+      }),
+      flags: ['--ignore-not-found'],
     },
   };
   const memberUpdated: Template = {
@@ -49,7 +42,10 @@ export function rollingRestartTemplates(): ClusterWorkflowTemplate {
       parameters: [
         STS,
         REPLICAS,
-        p('updated', 'Members that must run the new template (replicas - partition).'),
+        p(
+          'updated-before',
+          'Members on the new template before this one was restarted (replicas - ordinal - 1).',
+        ),
       ],
     },
     resource: {
@@ -59,7 +55,8 @@ export function rollingRestartTemplates(): ClusterWorkflowTemplate {
         kind: 'StatefulSet',
         metadata: { name: input('statefulset') },
       }),
-      successCondition: `status.updatedReplicas == ${input('updated')}, status.readyReplicas == ${input('replicas')}`,
+      // One more member on the new template than before, and every member ready.
+      successCondition: `status.updatedReplicas > ${input('updated-before')}, status.readyReplicas == ${input('replicas')}`,
     },
   };
   const rollMember: Template = {
@@ -79,27 +76,26 @@ export function rollingRestartTemplates(): ClusterWorkflowTemplate {
     dag: {
       tasks: [
         {
-          name: 'release',
-          template: T.rollingRestart.setPartition,
+          name: 'restart',
+          template: T.rollingRestart.deleteMember,
           arguments: {
             parameters: [
               { name: 'statefulset', value: input('statefulset') },
-              { name: 'partition', value: input('ordinal') },
+              { name: 'ordinal', value: input('ordinal') },
             ],
           },
         },
         {
           name: 'ready',
-          depends: 'release',
+          depends: 'restart',
           template: T.rollingRestart.memberUpdated,
           arguments: {
             parameters: [
               { name: 'statefulset', value: input('statefulset') },
               { name: 'replicas', value: input('replicas') },
-              // Members on the new template once this one is: replicas - ordinal.
               {
-                name: 'updated',
-                value: '{{=asInt(inputs.parameters.replicas) - asInt(inputs.parameters.ordinal)}}',
+                name: 'updated-before',
+                value: '{{=asInt(inputs.parameters.replicas) - asInt(inputs.parameters.ordinal) - 1}}',
               },
             ],
           },
@@ -121,7 +117,7 @@ export function rollingRestartTemplates(): ClusterWorkflowTemplate {
       parameters: [
         STS,
         REPLICAS,
-        p('restarted-at', 'Any new value; written to the pod template so the StatefulSet rolls.'),
+        p('restarted-at', 'Any new value; written to the pod template so every member counts as outdated.'),
         p('health-url-prefix', 'URL up to the ordinal, for example http://cache-.'),
         p('health-url-suffix', 'URL after the ordinal, for example .cache-headless.team-a.svc:8080/health.'),
       ],
@@ -130,22 +126,22 @@ export function rollingRestartTemplates(): ClusterWorkflowTemplate {
     dag: {
       tasks: [
         {
-          name: 'freeze',
+          name: 'annotate',
           templateRef: ref(CWT.applyAndWait, T.applyAndWait.patch),
           arguments: {
             parameters: [
               {
                 name: 'manifest',
-                value: freezePatch(input('statefulset'), '__REPLICAS__', {
+                value: templatePatch(input('statefulset'), {
                   metadata: { annotations: { 'mwop.dev/restarted-at': input('restarted-at') } },
-                }).replace('"__REPLICAS__"', input('replicas')),
+                }),
               },
             ],
           },
         },
         {
           name: 'roll',
-          depends: 'freeze',
+          depends: 'annotate',
           template: T.rollingRestart.rollMember,
           withSequence: { start: `{{=asInt(inputs.parameters.replicas) - 1}}`, end: '0' },
           arguments: {
@@ -165,8 +161,8 @@ export function rollingRestartTemplates(): ClusterWorkflowTemplate {
   };
   return clusterTemplate(
     CWT.rollingRestart,
-    'Rolls a StatefulSet one member at a time (highest ordinal first); each member must be ready and pass /health before the next.',
+    'Restarts the members of a StatefulSet (updateStrategy OnDelete) one at a time, highest ordinal first; each must be ready and pass /health before the next.',
     T.rollingRestart.rollingRestart,
-    [rollingRestart, rollMember, setPartition, memberUpdated],
+    [rollingRestart, rollMember, deleteMember, memberUpdated],
   );
 }

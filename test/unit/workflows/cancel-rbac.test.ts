@@ -84,7 +84,8 @@ describe('renderWorkflowRbac', () => {
     expect(can('argoproj.io', 'workflowtaskresults', 'create')).toBe(true);
     expect(can('argoproj.io', 'workflowtasksets/status', 'patch')).toBe(true);
     expect(can('', 'secrets', 'get')).toBe(false);
-    expect(can('', 'pods', 'delete')).toBe(false);
+    expect(can('', 'pods', 'delete')).toBe(true);
+    expect(can('', 'pods', 'create')).toBe(false);
     expect(rules.some((r) => r.verbs.includes('*') || r.resources.includes('*'))).toBe(false);
   });
 

@@ -8,7 +8,7 @@ const T0 = '2026-11-29T03:00:00Z';
 const T1 = '2026-11-29T03:01:00Z';
 const T2 = '2026-11-29T03:02:00Z';
 
-/** An upgrade of a 2-member instance: pre-upgrade-0/1, freeze-and-change, roll-1, roll-0, post-upgrade-0/1 (7 tasks). */
+/** An upgrade of a 2-member instance: pre-upgrade-0/1, update-template, roll-1, roll-0, post-upgrade-0/1 (7 tasks). */
 function upgrade(): Workflow {
   return planWorkflow(
     { kind: 'Upgrade', fromPlugin: 'v1', toPlugin: 'v2', fromVersion: '7.2.11', toVersion: '7.4.2' },
@@ -59,7 +59,7 @@ describe('mirrorWorkflow', () => {
       withNodes(wf, { phase: 'Running', startedAt: T0 }, [
         node(wf, 'pre-upgrade-0', 'Succeeded'),
         node(wf, 'pre-upgrade-1', 'Succeeded'),
-        node(wf, 'freeze-and-change', 'Running', { type: 'Pod' }),
+        node(wf, 'update-template', 'Running', { type: 'Pod' }),
       ]),
     );
     expect(m).toEqual({ phase: 'Running', progress: '2/7', startedAt: T0 });
@@ -70,7 +70,7 @@ describe('mirrorWorkflow', () => {
     const names = [
       'pre-upgrade-0',
       'pre-upgrade-1',
-      'freeze-and-change',
+      'update-template',
       'roll-1',
       'roll-0',
       'post-upgrade-0',
@@ -114,7 +114,7 @@ describe('mirrorWorkflow', () => {
         node(wf, 'pre-upgrade-0', 'Succeeded'),
         retry,
         attempt,
-        node(wf, 'freeze-and-change', 'Omitted'),
+        node(wf, 'update-template', 'Omitted'),
       ]),
     );
     expect(m).toEqual({
@@ -137,14 +137,14 @@ describe('mirrorWorkflow', () => {
         [
           node(wf, 'pre-upgrade-0', 'Succeeded'),
           node(wf, 'pre-upgrade-1', 'Succeeded'),
-          node(wf, 'freeze-and-change', 'Failed', { type: 'Pod', message: 'Step exceeded its deadline' }),
+          node(wf, 'update-template', 'Failed', { type: 'Pod', message: 'Step exceeded its deadline' }),
         ],
       ),
     );
     expect(m.phase).toBe('Failed');
-    expect(m.failedStep).toBe('freeze-and-change');
+    expect(m.failedStep).toBe('update-template');
     expect(m.message).toBe(
-      `timed out: the operation ran longer than activeDeadlineSeconds (${wf.spec.activeDeadlineSeconds}s) during step freeze-and-change: Step exceeded its deadline`,
+      `timed out: the operation ran longer than activeDeadlineSeconds (${wf.spec.activeDeadlineSeconds}s) during step update-template: Step exceeded its deadline`,
     );
   });
 
@@ -204,7 +204,7 @@ describe('mirrorWorkflow', () => {
     const wf = upgrade();
     const m = mirrorWorkflow(
       withNodes(wf, { phase: 'Failed', message: 'child failed' }, [
-        node(wf, 'freeze-and-change', 'Error', {
+        node(wf, 'update-template', 'Error', {
           type: 'Pod',
           message: 'statefulsets.apps "cache" is forbidden',
         }),
@@ -212,7 +212,7 @@ describe('mirrorWorkflow', () => {
     );
     expect(m).toMatchObject({
       phase: 'Failed',
-      failedStep: 'freeze-and-change',
+      failedStep: 'update-template',
       message: 'statefulsets.apps "cache" is forbidden',
     });
   });
@@ -250,7 +250,7 @@ describe('mirrorWorkflow', () => {
     };
     const m = mirrorWorkflow(
       withNodes(wf, { phase: 'Failed', startedAt: T0, finishedAt: T2 }, [
-        node(wf, 'freeze-and-annotate', 'Succeeded', { type: 'Pod' }),
+        node(wf, 'annotate-template', 'Succeeded', { type: 'Pod' }),
         roll1,
         health,
         attempt,

@@ -124,13 +124,13 @@ describe('rolling changes', () => {
       instance(3),
     );
     expect(order(wf)).toEqual([
-      'freeze-and-change',
-      'roll-2 <- freeze-and-change',
+      'update-template',
+      'roll-2 <- update-template',
       'roll-1 <- roll-2',
       'roll-0 <- roll-1',
     ]);
-    const patch = JSON.parse(arg(task(wf, 'freeze-and-change'), 'manifest') ?? '{}');
-    expect(patch.spec.updateStrategy.rollingUpdate.partition).toBe(3);
+    const patch = JSON.parse(arg(task(wf, 'update-template'), 'manifest') ?? '{}');
+    expect(patch.spec).not.toHaveProperty('updateStrategy');
     expect(patch.spec.template.spec.containers[0]).toEqual({
       name: 'middleware',
       resources: { limits: { cpu: '2' } },
@@ -146,7 +146,7 @@ describe('rolling changes', () => {
     const { health: _h, ...hooks } = v.lifecycleHooks ?? {};
     const wf = planWorkflow({ kind: 'Restart' }, plugin(version({ lifecycleHooks: hooks })), instance(2));
     expect(arg(task(wf, 'roll-0'), 'health-url')).toBe('none');
-    const patch = JSON.parse(arg(task(wf, 'freeze-and-annotate'), 'manifest') ?? '{}');
+    const patch = JSON.parse(arg(task(wf, 'annotate-template'), 'manifest') ?? '{}');
     expect(patch.spec.template.metadata.annotations['mwop.dev/restarted-by']).toBe(wf.metadata.name);
   });
 
@@ -176,8 +176,8 @@ describe('upgrade with precheck', () => {
       'pre-upgrade-0',
       'pre-upgrade-1',
       'pre-upgrade-2',
-      'freeze-and-change <- pre-upgrade-0 && pre-upgrade-1 && pre-upgrade-2',
-      'roll-2 <- freeze-and-change',
+      'update-template <- pre-upgrade-0 && pre-upgrade-1 && pre-upgrade-2',
+      'roll-2 <- update-template',
       'roll-1 <- roll-2',
       'roll-0 <- roll-1',
       'post-upgrade-0 <- roll-0',
@@ -191,7 +191,7 @@ describe('upgrade with precheck', () => {
       targetPluginVersion: 'v2',
       targetMiddlewareVersion: '7.4.2',
     });
-    const patch = JSON.parse(arg(task(wf, 'freeze-and-change'), 'manifest') ?? '{}');
+    const patch = JSON.parse(arg(task(wf, 'update-template'), 'manifest') ?? '{}');
     expect(patch.spec.template.spec.containers[0].image).toBe('docker.io/library/redis:7.2.11');
   });
 
@@ -201,7 +201,7 @@ describe('upgrade with precheck', () => {
     const wf = planWorkflow(op, plugin(), instance(2), {
       currentPlugin: plugin(version({ lifecycleHooks: hooks })),
     });
-    expect(order(wf).slice(0, 2)).toEqual(['freeze-and-change', 'roll-1 <- freeze-and-change']);
+    expect(order(wf).slice(0, 2)).toEqual(['update-template', 'roll-1 <- update-template']);
   });
 });
 
@@ -218,8 +218,8 @@ describe('config reload', () => {
     expect(order(restart)).toEqual([
       'reload-config-0',
       'reload-config-1 <- reload-config-0',
-      'freeze-and-annotate <- reload-config-1',
-      'roll-1 <- freeze-and-annotate',
+      'annotate-template <- reload-config-1',
+      'roll-1 <- annotate-template',
       'roll-0 <- roll-1',
     ]);
     expect(JSON.parse(arg(task(restart, 'reload-config-0'), 'body') ?? '{}')).toMatchObject({
@@ -234,7 +234,7 @@ describe('config reload', () => {
     const wf = planWorkflow(op, plugin(version({ lifecycleHooks: hooks })), instance(1), {
       config: { settings: {}, changedKeys: ['timeout'] },
     });
-    expect(order(wf)).toEqual(['freeze-and-annotate', 'roll-0 <- freeze-and-annotate']);
+    expect(order(wf)).toEqual(['annotate-template', 'roll-0 <- annotate-template']);
   });
 });
 
