@@ -164,8 +164,9 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   {
     apiGroup: '',
     resource: 'pods',
-    verbs: READ,
-    reason: 'status: diagnose members that never become ready; workflows are granted the same reads',
+    verbs: [...READ, 'delete'],
+    reason:
+      'status: diagnose members that never become ready; delete is held to grant it to rolling restarts',
   },
   {
     apiGroup: '',

@@ -73,13 +73,15 @@ export async function serverSideApply(
   rest: KubeRest,
   discovery: Discovery,
   manifests: Manifest[],
-  opts: { persist?: boolean; fieldManager?: string } = {},
+  opts: { persist?: boolean; fieldManager?: string; timeoutMs?: number } = {},
 ): Promise<ApplyFailure[]> {
   const failures: ApplyFailure[] = [];
   for (const m of manifests) {
     const object = `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
     try {
       await rest.patch(await discovery.path(m), m, 'application/apply-patch+yaml', {
+        // Argo's full CRDs are megabytes of schema; a loaded CI machine needs more than 30 s.
+        timeoutMs: opts.timeoutMs ?? 120_000,
         query: {
           fieldManager: opts.fieldManager ?? 'mwop-install-test',
           force: true,
