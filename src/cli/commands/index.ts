@@ -7,6 +7,7 @@ import { register as connect } from './connect.ts';
 import { register as create } from './create.ts';
 import { register as describe } from './describe.ts';
 import { register as list } from './list.ts';
+import { register as operator } from './operator.ts';
 import { register as pluginConformance } from './plugin-conformance.ts';
 import { register as render } from './render.ts';
 import { register as restart } from './restart.ts';
@@ -26,6 +27,7 @@ const registrations: Array<(program: Command) => void> = [
   create,
   describe,
   list,
+  operator,
   pluginConformance,
   render,
   restart,
