@@ -4,6 +4,7 @@
 // what is accepted; cue-wasm's own terse messages are never shown alone.
 import type { InstanceConfig, MiddlewareInstance, Preset } from '../api/index.ts';
 import type { ResolvedPlugin } from '../plugins/types.ts';
+import { names } from '../render/meta.ts';
 import {
   CONFIG_DEFINITION,
   type ConfigCatalog,
@@ -214,14 +215,16 @@ export function templateContext(
   const name = instance.metadata?.name ?? 'instance';
   const namespace = instance.metadata?.namespace ?? 'default';
   const replicas = instance.spec.replicas ?? 1;
-  const headlessService = `${name}-headless`;
+  // The same names the renderer gives the StatefulSet and its headless Service.
+  const n = names({ ...instance, metadata: { ...instance.metadata, name } });
+  const headlessService = n.headlessService;
   return {
     config: values,
     instance: { name, namespace, uid: instance.metadata?.uid ?? '', replicas, headlessService },
     members: Array.from({ length: replicas }, (_, ordinal) => ({
       ordinal,
-      name: `${name}-${ordinal}`,
-      host: `${name}-${ordinal}.${headlessService}.${namespace}.svc`,
+      name: `${n.statefulSet}-${ordinal}`,
+      host: `${n.statefulSet}-${ordinal}.${headlessService}.${namespace}.svc`,
     })),
     plugin: {
       type: plugin.typeName,

@@ -16,6 +16,8 @@ describe('checkMiddlewareType', () => {
     async (type) => {
       expect(checkMiddlewareType(await cueRuntime(), deployedType(type))).toEqual([]);
     },
+    // CUE over every preset of every version: seconds on a busy 2-core machine.
+    60_000,
   );
 
   it('names a preset that breaks the schema, and every version fact that disagrees', async () => {
