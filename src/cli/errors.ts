@@ -61,11 +61,13 @@ function explainApiError(err: KubeApiError, ctx: ErrorContext): { message: strin
         message: `${what}the API server rejected your credentials (401 Unauthorized)`,
         hint: 'refresh the token or client certificate in your kubeconfig, or pick another --context',
       };
-    case 403:
+    case 403: {
+      const ns = ctx.namespace ?? /in the namespace "([^"]+)"/.exec(err.message)?.[1] ?? '<namespace>';
       return {
         message: `${what}${err.message}`,
-        hint: `ask an admin of namespace ${ctx.namespace ?? '<namespace>'} to bind you to the mwop-view (read) or mwop-edit role; \`kubectl auth can-i --list -n ${ctx.namespace ?? '<namespace>'}\` shows what you may do`,
+        hint: `ask an admin of namespace ${ns} to bind you to the mwop-view (read) or mwop-edit role; \`kubectl auth can-i --list -n ${ns}\` shows what you may do`,
       };
+    }
     case 404:
       if (/the server could not find the requested resource/.test(err.message)) {
         return {

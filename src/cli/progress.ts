@@ -12,7 +12,7 @@ import {
   workflowSteps,
 } from './dag-view.ts';
 import { CliError } from './errors.ts';
-import { getInstance, getWorkflow } from './resources.ts';
+import { getInstance, readWorkflow, workflowForbiddenNote } from './resources.ts';
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -52,12 +52,18 @@ export async function waitForInstance(
   let lastPhase = '';
   let lastSteps: StepState[] = [];
   let lastWorkflow = '';
+  let noted = false;
   for (;;) {
     const instance = await getInstance(ctx, name);
     const st = instance.status ?? {};
     const op = st.operations?.current ?? st.operations?.recent?.[0];
     const wfName = st.operations?.current?.workflow ?? (lastWorkflow || undefined);
-    const wf: WorkflowLike | undefined = wfName ? await getWorkflow(ctx, ctx.namespace, wfName) : undefined;
+    const read = wfName ? await readWorkflow(ctx, ctx.namespace, wfName) : undefined;
+    const wf: WorkflowLike | undefined = read && 'workflow' in read ? read.workflow : undefined;
+    if (wfName && read && 'missing' in read && read.missing === 'forbidden' && !noted) {
+      ctx.err.write(`note: ${workflowForbiddenNote(ctx.namespace, wfName)}\n`);
+      noted = true;
+    }
     const phase = st.phase ?? 'Pending';
     if (tty) {
       const lines = [

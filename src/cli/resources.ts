@@ -143,18 +143,32 @@ export async function getBackup(
   }
 }
 
-/** The workflow, or undefined when it is gone or Argo is not installed. */
+export type WorkflowRead = { workflow: WorkflowLike } | { missing: 'gone' | 'forbidden' };
+
+/** The workflow; or why it cannot be shown (gone, Argo not installed, or not readable by the user). */
+export async function readWorkflow(ctx: CliContext, namespace: string, name: string): Promise<WorkflowRead> {
+  try {
+    return { workflow: await ctx.rest.get<WorkflowLike>(workflowPath(namespace, name)) };
+  } catch (err) {
+    if (isNotFound(err)) return { missing: 'gone' };
+    if (isForbidden(err)) return { missing: 'forbidden' };
+    throw err;
+  }
+}
+
+/** The workflow, or undefined when it cannot be read. */
 export async function getWorkflow(
   ctx: CliContext,
   namespace: string,
   name: string,
 ): Promise<WorkflowLike | undefined> {
-  try {
-    return await ctx.rest.get<WorkflowLike>(workflowPath(namespace, name));
-  } catch (err) {
-    if (isNotFound(err) || isForbidden(err)) return undefined;
-    throw err;
-  }
+  const r = await readWorkflow(ctx, namespace, name);
+  return 'workflow' in r ? r.workflow : undefined;
+}
+
+/** Why the DAG is not shown, for a user who may not read Argo Workflows. */
+export function workflowForbiddenNote(namespace: string, name: string): string {
+  return `you may not read Workflow ${name} in namespace ${namespace}, so its DAG is not shown; ask a namespace admin for get on workflows.argoproj.io (the mwop-view role should include it)`;
 }
 
 /** Maps a write's 403 to a clear message; other errors pass through. */

@@ -103,6 +103,8 @@ export interface DescribeInput {
   instance: MiddlewareInstance;
   /** The workflow of the current operation, or of the latest finished one when none runs. */
   workflow?: WorkflowLike;
+  /** Why the workflow is not shown, when it is known (for example: not readable by the user). */
+  workflowNote?: string;
   events?: readonly EventLike[];
   now: Date;
   ascii?: boolean;
@@ -197,6 +199,8 @@ export function describeInstance(input: DescribeInput): string {
     lines.push(
       indent(renderDag(input.workflow, { now, ...(input.ascii ? { ascii: true } : {}) }).join('\n')),
     );
+  } else if (input.workflowNote) {
+    lines.push('', `Note: ${input.workflowNote}.`);
   } else if (shown?.workflow) {
     lines.push(
       '',

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { cliContext } from '../context.ts';
 import { formatObjects } from '../output.ts';
-import { getInstance, getWorkflow, listAll } from '../resources.ts';
+import { getInstance, listAll, readWorkflow, workflowForbiddenNote } from '../resources.ts';
 import { describeInstance, type EventLike } from '../views.ts';
 
 export function register(program: Command): void {
@@ -20,12 +20,18 @@ export function register(program: Command): void {
       }
       const ops = instance.status?.operations;
       const wfName = ops?.current?.workflow ?? ops?.recent?.[0]?.workflow;
-      const workflow = wfName ? await getWorkflow(ctx, ctx.namespace, wfName) : undefined;
+      const read = wfName ? await readWorkflow(ctx, ctx.namespace, wfName) : undefined;
+      const workflow = read && 'workflow' in read ? read.workflow : undefined;
+      const workflowNote =
+        wfName && read && 'missing' in read && read.missing === 'forbidden'
+          ? workflowForbiddenNote(ctx.namespace, wfName)
+          : undefined;
       const events = await instanceEvents(ctx.rest, ctx.namespace, name);
       ctx.out.write(
         describeInstance({
           instance,
           ...(workflow ? { workflow } : {}),
+          ...(workflowNote ? { workflowNote } : {}),
           ...(events ? { events } : {}),
           now: new Date(),
           ascii: Boolean(opts.ascii),

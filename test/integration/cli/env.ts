@@ -45,7 +45,10 @@ export function mw(user: User, args: string[], env: Record<string, string> = {})
 }
 
 /** Starts bin/kubectl-mw and lets the test act while it runs (for --wait). */
-export function mwBackground(user: User, args: string[]): { done: Promise<CliResult>; stdout: () => string } {
+export function mwBackground(
+  user: User,
+  args: string[],
+): { done: Promise<CliResult>; stdout: () => string; kill: () => void } {
   const child = spawn(BIN, ['--kubeconfig', kubeconfigFor(user), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,6 +63,9 @@ export function mwBackground(user: User, args: string[]): { done: Promise<CliRes
   return {
     done: new Promise((res) => child.on('close', (code) => res({ code: code ?? 1, stdout, stderr }))),
     stdout: () => stdout,
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    },
   };
 }
 
@@ -190,6 +196,10 @@ export async function grant(rest: KubeRest, namespace: string, user: string, wri
           resources: ['middlewareinstances', 'middlewarebackups', 'middlewareoperations'],
           verbs,
         },
+        // What the built-in view/edit roles and mwop-view give a namespace user: pods, and the
+        // Argo Workflows that run the operations (describe and --wait draw their DAG).
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: ['get', 'list', 'watch'] },
       ],
     },
     {

@@ -183,4 +183,21 @@ describe('describe', () => {
     );
     expect(text).not.toContain('Events:');
   });
+
+  it('says why the DAG is missing when the user may not read the workflow', () => {
+    const i = instance(
+      {},
+      {
+        phase: 'Scaling',
+        operations: { current: { name: 'op', type: 'ScaleOut', phase: 'Running', workflow: 'w' } },
+      },
+    );
+    const text = describeInstance({
+      instance: i,
+      now,
+      workflowNote: 'you may not read Workflow w in namespace team-a',
+    });
+    expect(text).toContain('\nNote: you may not read Workflow w in namespace team-a.\n');
+    expect(text).not.toContain('is gone');
+  });
 });
