@@ -31,7 +31,9 @@ export function buildEvent(
   return {
     apiVersion: 'events.k8s.io/v1',
     kind: 'Event',
-    metadata: { generateName: `${obj.metadata?.name ?? 'object'}.`, namespace },
+    // '-', not '.': the apiserver validates generateName as a DNS subdomain prefix, and only a
+    // trailing dash is allowed there ("first." is refused, so no Event was ever written).
+    metadata: { generateName: `${obj.metadata?.name ?? 'object'}-`, namespace },
     eventTime: microTime(nowMs),
     reportingController: REPORTING_CONTROLLER,
     reportingInstance,

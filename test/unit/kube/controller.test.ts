@@ -133,6 +133,6 @@ describe('events', () => {
     });
     expect(ev.eventTime).toBe('1970-01-01T00:00:00.000000Z');
     expect(microTime(1234)).toBe('1970-01-01T00:00:01.234000Z');
-    expect(ev.metadata).toEqual({ generateName: 'cache.', namespace: 'team-a' });
+    expect(ev.metadata).toEqual({ generateName: 'cache-', namespace: 'team-a' });
   });
 });
