@@ -25,13 +25,13 @@ export function instanceValidator(deps: InstanceAdmissionDeps) {
     if (req.operation === 'DELETE' || !req.object) return allow();
     const raw = req.object as unknown as MiddlewareInstance;
     if (raw.metadata?.deletionTimestamp) return allow(); // finalizer updates during deletion
+    const schemaErrors = validateAgainstSchema(MiddlewareInstanceKind, raw).map(formatFieldError);
+    if (schemaErrors.length > 0) return deny(schemaErrors);
     // The request's namespace is authoritative; quota and configRef lookups read it.
     const instance =
-      req.namespace && raw.metadata && typeof raw.metadata === 'object' && !raw.metadata.namespace
+      req.namespace && !raw.metadata?.namespace
         ? { ...raw, metadata: { ...raw.metadata, namespace: req.namespace } }
         : raw;
-    const schemaErrors = validateAgainstSchema(MiddlewareInstanceKind, instance).map(formatFieldError);
-    if (schemaErrors.length > 0) return deny(schemaErrors);
     const old = req.operation === 'UPDATE' ? (req.oldObject as unknown as MiddlewareInstance) : undefined;
     // Status and metadata-only updates never change what runs.
     if (old && JSON.stringify(old.spec) === JSON.stringify(instance.spec)) return allow();
