@@ -14,6 +14,7 @@ import { register as restart } from './restart.ts';
 import { register as restore } from './restore.ts';
 import { register as scale } from './scale.ts';
 import { register as switchover } from './switchover.ts';
+import { register as tenant } from './tenant.ts';
 import { register as types } from './types.ts';
 import { register as upgrade } from './upgrade.ts';
 
@@ -34,6 +35,7 @@ const registrations: Array<(program: Command) => void> = [
   restore,
   scale,
   switchover,
+  tenant,
   types,
   upgrade,
 ];
