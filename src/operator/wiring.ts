@@ -96,10 +96,21 @@ export function wireControllers(
     }),
     async planWorkflow(input) {
       await rbac.ensure(input.instance.metadata.namespace!);
-      const operation: WorkflowOperation =
-        input.operation.kind === 'Restore'
-          ? await restoreTarget(input.instance, input.operation.source)
-          : input.operation;
+      let operation: WorkflowOperation;
+      if (input.operation.kind !== 'Restore') {
+        operation = input.operation;
+      } else {
+        try {
+          operation = await restoreTarget(input.instance, input.operation.source);
+        } catch (err) {
+          // The instance reconciler does not write a planning error into status yet; the event
+          // makes a bad spec.restoreFrom visible in `kubectl describe` meanwhile.
+          if (err instanceof TerminalError) {
+            ctx.events.record(input.instance, 'Warning', 'RestoreFailed', err.message, 'Restore');
+          }
+          throw err;
+        }
+      }
       return planInstanceWorkflow({ ...input, operation }, observed);
     },
     mirrorWorkflow: mirrorInstanceWorkflow,
