@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients, eventually, kubeConfig, rejectionStatus, useNamespace } from '../support/cluster.ts';
+import {
+  clients,
+  eventually,
+  kubeConfig,
+  rejectionStatus,
+  statusOf,
+  useNamespace,
+} from '../support/cluster.ts';
 
 const ns = useNamespace('webhook');
 const name = `deny-labelled-${ns.name}`;
@@ -96,11 +103,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Also after a failed beforeAll: remove what exists, so the real failure is the one reported.
   await kubeConfig('admin')
     .makeApiClient(AdmissionregistrationV1Api)
-    .deleteValidatingWebhookConfiguration({ name });
-  await new Promise((res) => server.close(res));
-  rmSync(dir, { recursive: true, force: true });
+    .deleteValidatingWebhookConfiguration({ name })
+    .catch((err: unknown) => {
+      if (statusOf(err) !== 404) throw err;
+    });
+  if (server) await new Promise((res) => server.close(res));
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('admission webhooks on 127.0.0.1', () => {
