@@ -51,7 +51,7 @@ beforeAll(async () => {
   await installMwop();
 }, 300_000);
 afterAll(async () => {
-  await killAll(procs, ns.name);
+  await killAll(procs);
 });
 
 describe('leader election between two operator processes', () => {

@@ -84,8 +84,12 @@ export async function spawnOperator(opts: {
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     err += d;
   });
+  // The output is kept on disk as soon as the process ends, so a death mid-test can be read.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-    child.once('exit', (code, signal) => res({ code, signal })),
+    child.once('exit', (code, signal) => {
+      keepLog(opts.namespace, opts.identity, out + err);
+      res({ code, signal });
+    }),
   );
   const proc: OperatorProcess = {
     identity: opts.identity,
@@ -123,21 +127,23 @@ export async function spawnOperator(opts: {
   return proc;
 }
 
+const LOG_DIR = join(tmpdir(), 'mwop-operator-logs');
+
+function keepLog(label: string, identity: string, text: string): void {
+  mkdirSync(LOG_DIR, { recursive: true });
+  writeFileSync(join(LOG_DIR, `${label}-${identity}.log`), text);
+}
+
 /**
- * Kills what is still running (afterAll; SIGKILL, since the test is over) and keeps each
- * process's output in $TMPDIR/mwop-operator-logs/ for whoever reads a failure.
+ * Kills what is still running (afterAll; SIGKILL, since the test is over). Each process's output
+ * is then in $TMPDIR/mwop-operator-logs/<namespace>-<identity>.log.
  */
-export function killAll(procs: (OperatorProcess | undefined)[], label: string): Promise<unknown> {
-  const dir = join(tmpdir(), 'mwop-operator-logs');
-  mkdirSync(dir, { recursive: true });
+export function killAll(procs: (OperatorProcess | undefined)[]): Promise<unknown> {
   return Promise.all(
     procs.map(async (p) => {
       if (!p) return;
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }
-      writeFileSync(join(dir, `${label}-${p.identity}.log`), p.stdout() + p.stderr());
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      await p.exited;
     }),
   );
 }
