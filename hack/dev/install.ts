@@ -42,6 +42,21 @@ async function established(rest: KubeRest, name: string, attempts = 300): Promis
   throw new Error(`CRD ${name} did not become Established after ${attempts} checks`);
 }
 
+/**
+ * Right after big CRDs are established the apiserver rebuilds its OpenAPI document, and on a busy
+ * two-core machine a request can wait well past the usual 30 s: be patient, and retry once.
+ */
+async function apply(rest: KubeRest, obj: KubernetesObject, attempts = 4): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await serverSideApply(rest, obj, { timeoutMs: 120_000 });
+      return;
+    } catch (err) {
+      if ((err as Error).name !== 'TimeoutError' || i >= attempts) throw err;
+    }
+  }
+}
+
 export async function installMwopInto(
   rest: KubeRest,
   opts: { workflowTemplates?: boolean } = {},
@@ -50,10 +65,10 @@ export async function installMwopInto(
     ...objectsIn(join(repoRoot, 'crds')),
     ...objectsIn(argoCrdDirectory(), (f) => f.startsWith('argoproj.io_') && f.endsWith('.yaml')),
   ];
-  for (const crd of crds) await serverSideApply(rest, crd);
+  for (const crd of crds) await apply(rest, crd);
   for (const crd of crds) await established(rest, crd.metadata!.name!);
-  for (const type of objectsIn(join(repoRoot, 'deploy/plugins'))) await serverSideApply(rest, type);
+  for (const type of objectsIn(join(repoRoot, 'deploy/plugins'))) await apply(rest, type);
   if (opts.workflowTemplates ?? true) {
-    for (const t of objectsIn(join(repoRoot, 'workflow-templates'))) await serverSideApply(rest, t);
+    for (const t of objectsIn(join(repoRoot, 'workflow-templates'))) await apply(rest, t);
   }
 }

@@ -11,6 +11,8 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Take ownership of fields another manager set. Our objects are ours, so the default is true. */
   force?: boolean;
+  /** Request deadline; the REST client's default (30 s) when unset. */
+  timeoutMs?: number;
 }
 
 function pathOf(obj: KubernetesObject, subresource?: 'status'): string {

@@ -106,13 +106,22 @@ export class InstanceReconciler {
       throw new TerminalError((err as Error).message);
     }
 
-    // 2. Validate the config before anything is applied (FR-032).
-    const configResult = await deps.validateConfig(plugin, instance);
-    const configErrors = configResult.ok
-      ? undefined
-      : configResult.errors.map(
-          (e) => `${e.path}: ${e.message}${e.value === undefined ? '' : ` (got ${JSON.stringify(e.value)})`}`,
-        );
+    // 2. Validate the config before anything is applied (FR-032). Config belongs to a plugin
+    // version: the members get the config of the version they run; the target version's config
+    // is checked too, so a pending upgrade with a bad config is reported before it starts.
+    const effectivePlugin = applied?.pluginVersion ? currentPlugin : plugin;
+    const configResult = await deps.validateConfig(effectivePlugin, instance);
+    const targetConfig =
+      effectivePlugin === plugin ? configResult : await deps.validateConfig(plugin, instance);
+    const configErrors = [configResult, targetConfig].flatMap((r) =>
+      r.ok
+        ? []
+        : r.errors.map(
+            (e) =>
+              `${e.path}: ${e.message}${e.value === undefined ? '' : ` (got ${JSON.stringify(e.value)})`}`,
+          ),
+    );
+    const configFailed = configErrors.length > 0 ? [...new Set(configErrors)] : undefined;
     const config: RenderedConfig | undefined = configResult.ok ? configResult.config : undefined;
 
     // 3. Follow the running operation, if any.
@@ -158,10 +167,7 @@ export class InstanceReconciler {
       compareQuantity: deps.compareQuantity,
     });
     // A new change needs a valid config; a finished operation is recorded before the next starts.
-    const canStart = !current && !finished && config !== undefined;
-    if (canStart && plan.operation) {
-      current = await this.startOperation(instance, plan.operation, plugin, currentPlugin, prevStatus);
-    }
+    const canStart = !current && !finished && config !== undefined && targetConfig.ok;
 
     // 5. Steady-state objects. While an operation runs, the workflow owns the workload.
     if (config) {
@@ -172,17 +178,25 @@ export class InstanceReconciler {
         configResult as never,
         applied,
       );
+      const stsExists =
+        this.o.caches.statefulSets.get(instance.metadata.namespace, instance.metadata.name!) !== undefined;
+      const starting = canStart && plan.operation !== undefined;
       for (const obj of objects) {
-        if (obj.kind === 'StatefulSet' && current) continue;
+        // Create needs the StatefulSet (at zero members) before its workflow scales it up.
+        if (obj.kind === 'StatefulSet' && (current || starting) && stsExists) continue;
         await serverSideApply(this.o.rest, obj);
       }
+    }
+    // Started after the objects exist, so no workflow step ever looks for a missing StatefulSet.
+    if (canStart && plan.operation) {
+      current = await this.startOperation(instance, plan.operation, plugin, currentPlugin, prevStatus);
     }
 
     // 6. Status.
     const podProblems = await this.podProblems(instance, now);
     const sts = this.o.caches.statefulSets.get(instance.metadata.namespace, instance.metadata.name!);
     await this.writeStatus(instance, {
-      configErrors,
+      configErrors: configFailed,
       blockers: plan.blockers,
       current,
       finished,
@@ -193,10 +207,10 @@ export class InstanceReconciler {
         : undefined,
       connection: this.connection(instance, plugin),
       backupRunning: this.backupRunning(instance),
-      succeeded: configErrors === undefined,
+      succeeded: configFailed === undefined,
     });
-    if (configErrors && !applied?.pluginVersion)
-      throw new TerminalError(`invalid config: ${configErrors.join('; ')}`);
+    if (configFailed && !applied?.pluginVersion)
+      throw new TerminalError(`invalid config: ${configFailed.join('; ')}`);
     // Poll while something is in flight: workflow and pod events also wake us, this is a safety net.
     return current || podProblems.length > 0 ? { requeueAfterMs: 30_000 } : undefined;
   }

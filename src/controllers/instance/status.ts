@@ -54,17 +54,18 @@ export function computeInstanceStatus(input: StatusInput): MiddlewareInstanceSta
   if (input.deleting) {
     phase = 'Terminating';
     message = 'deleting the instance and its resources';
+  } else if (input.podProblems.length > 0) {
+    // Members that stay broken past the threshold need a human even while an operation waits on them.
+    phase = 'Failed';
+    message = input.podProblems
+      .map((p) => `pod ${p.pod}${p.container ? ` container ${p.container}` : ''}: ${p.reason}: ${p.message}`)
+      .join('; ');
   } else if (input.current) {
     phase = PHASE_OF_OPERATION[input.current.type as keyof typeof PHASE_OF_OPERATION] ?? 'Maintenance';
     message = `${input.current.type} in progress${input.current.progress ? ` (${input.current.progress} steps)` : ''}`;
   } else if (input.backupRunning) {
     phase = 'BackingUp';
     message = 'a backup is running';
-  } else if (input.podProblems.length > 0) {
-    phase = 'Failed';
-    message = input.podProblems
-      .map((p) => `pod ${p.pod}${p.container ? ` container ${p.container}` : ''}: ${p.reason}: ${p.message}`)
-      .join('; ');
   } else if (!everApplied && (input.resolveError || input.configErrors?.length)) {
     phase = 'Failed';
     message = input.resolveError ?? `invalid config: ${input.configErrors?.join('; ')}`;

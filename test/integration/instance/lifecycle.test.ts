@@ -108,7 +108,7 @@ async function createRunning(
 beforeAll(async () => {
   await installMwop();
   operator = await startOperator(ns.name);
-});
+}, 600_000);
 afterAll(async () => {
   await operator?.shutdown('test done');
 });
