@@ -8,7 +8,14 @@ import { resourcePath } from '../../../src/kube/gvr.ts';
 import { eventually, useNamespace } from '../support/cluster.ts';
 import { awaitWorkflow, finishWorkflow, listWorkflows } from '../support/fake-argo.ts';
 import { adminRest, installMwop } from '../support/install.ts';
-import { awaitHolder, getLease, killAll, type OperatorProcess, spawnOperator } from './process.ts';
+import {
+  awaitHolder,
+  getLease,
+  killAll,
+  type OperatorProcess,
+  releaseInstances,
+  spawnOperator,
+} from './process.ts';
 
 const ns = useNamespace('leader');
 const rest = adminRest();
@@ -52,6 +59,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   await killAll(procs);
+  await releaseInstances(rest, ns.name);
 });
 
 describe('leader election between two operator processes', () => {

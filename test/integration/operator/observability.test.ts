@@ -17,7 +17,14 @@ import { resourcePath } from '../../../src/kube/gvr.ts';
 import { eventually, useNamespace } from '../support/cluster.ts';
 import { finishWorkflow, listWorkflows, type WorkflowObj, workflowPath } from '../support/fake-argo.ts';
 import { adminRest, installMwop } from '../support/install.ts';
-import { auditLines, killAll, type OperatorProcess, sample, spawnOperator } from './process.ts';
+import {
+  auditLines,
+  killAll,
+  type OperatorProcess,
+  releaseInstances,
+  sample,
+  spawnOperator,
+} from './process.ts';
 
 const ns = useNamespace('observe');
 const rest = adminRest();
@@ -262,6 +269,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await killAll([operator]);
+  await releaseInstances(rest, ns.name);
   for (const s of servers) s.closeAllConnections();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   if (storageName) {

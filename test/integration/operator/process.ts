@@ -148,6 +148,24 @@ export function killAll(procs: (OperatorProcess | undefined)[]): Promise<unknown
   );
 }
 
+/**
+ * After the operators are gone: drops the finalizers of the instances left in the namespace, so
+ * that deleting the test namespace finishes instead of waiting for an operator forever.
+ */
+export async function releaseInstances(rest: KubeRest, namespace: string): Promise<void> {
+  const list = await rest.get<{ items: { metadata: { name: string; finalizers?: string[] } }[] }>(
+    resourcePath('mwop.dev/v1alpha1', 'MiddlewareInstance', { namespace }),
+  );
+  for (const i of list.items) {
+    if (!i.metadata.finalizers?.length) continue;
+    await rest.patch(
+      resourcePath('mwop.dev/v1alpha1', 'MiddlewareInstance', { namespace, name: i.metadata.name }),
+      { metadata: { finalizers: null } },
+      'application/merge-patch+json',
+    );
+  }
+}
+
 export interface LeaseObj {
   metadata: { resourceVersion?: string };
   spec?: { holderIdentity?: string | null; leaseTransitions?: number; renewTime?: string };
