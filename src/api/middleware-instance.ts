@@ -212,7 +212,11 @@ export const OperationRecord = obj(
     name: str('Operation id, unique per instance.', { maxLength: 253 }),
     type: str('Operation type, for example Create, ScaleOut, Upgrade.', { maxLength: 64 }),
     workflow: opt(str('Name of the Argo Workflow running it.', { maxLength: 253 })),
-    parameters: opt(str('The planned change as JSON, for example {"kind":"ScaleOut","from":1,"to":3}.', { maxLength: 4096 })),
+    parameters: opt(
+      str('The planned change as JSON, for example {"kind":"ScaleOut","from":1,"to":3}.', {
+        maxLength: 4096,
+      }),
+    ),
     phase: str('Pending, Running, Succeeded, Failed or Cancelled.', { maxLength: 32 }),
     progress: opt(str('Steps done and total, for example 3/7.', { maxLength: 32 })),
     failedStep: opt(str('The step that failed.', { maxLength: 253 })),
@@ -262,7 +266,9 @@ export const MiddlewareInstanceStatus = obj(
           resources: opt(ResourceRequirements),
           storageSize: opt(str('Data volume size the PVCs were last grown to.', { maxLength: 64 })),
           configChecksum: opt(str('Checksum of the config files the members run with.', { maxLength: 128 })),
-          restoredFrom: opt(str('The spec.restoreFrom source already loaded, so it is loaded once.', { maxLength: 1100 })),
+          restoredFrom: opt(
+            str('The spec.restoreFrom source already loaded, so it is loaded once.', { maxLength: 1100 }),
+          ),
         },
         'What finished operations have put in place. Orchestrated changes (replicas, versions, resources, storage, config) reach the workload only through a workflow; the difference between spec and applied is the work still to do.',
       ),
