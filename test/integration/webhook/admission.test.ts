@@ -288,6 +288,29 @@ describe('admission webhook served by the operator, called by the real apiserver
     expect(denial.message).toMatch(/spec\.config\.overrides\.maxmemory: .*"lots"/);
   });
 
+  it('reads a configRef ConfigMap and names the path inside it; a missing one is named too', async () => {
+    const alice = rest('alice');
+    await rest('admin').post(`/api/v1/namespaces/${nsA.name}/configmaps`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'redis-conf' },
+      data: { 'config.yaml': 'maxmemory: lots\n' },
+    });
+    const bad = await rejected(
+      alice.post(
+        mwi(nsA.name),
+        instance(nsA.name, 'by-ref', { config: { configRef: { name: 'redis-conf' } } }),
+      ),
+    );
+    expect(bad.message).toMatch(/spec\.config\.configRef\(redis-conf\)\.config\.yaml\.maxmemory: .*"lots"/);
+    const missing = await rejected(
+      alice.post(mwi(nsA.name), instance(nsA.name, 'by-ref', { config: { configRef: { name: 'absent' } } })),
+    );
+    expect(missing.message).toContain(
+      `spec.config.configRef.name: no ConfigMap "absent" in namespace ${nsA.name}`,
+    );
+  });
+
   it('alice creates an instance in her namespace', async () => {
     const created = await rest('alice').post<MiddlewareInstance>(mwi(nsA.name), instance(nsA.name, 'cache'));
     expect(created.metadata.name).toBe('cache');
