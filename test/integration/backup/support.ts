@@ -188,11 +188,20 @@ export async function createRunning(
   const name = instance.metadata.name!;
   await rest.post(instancePath(ns), instance);
   const wf = await awaitWorkflow(rest, ns, name, 'create');
-  await mergePatch(
-    rest,
-    { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: ns } },
-    { spec: { replicas: instance.spec.replicas ?? 1 } },
-  );
+  // Plays the workflow's scale step, once the controller has applied the StatefulSet.
+  await eventually(`StatefulSet ${name} scaled`, async () => {
+    try {
+      await mergePatch(
+        rest,
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: ns } },
+        { spec: { replicas: instance.spec.replicas ?? 1 } },
+      );
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  });
   await podsReady(rest, ns, name, instance.spec.replicas ?? 1);
   await finishWorkflow(rest, wf, { phase: 'Succeeded' });
   return instancePhase(rest, ns, name, 'Running');
