@@ -241,6 +241,10 @@ function deployment(): Obj {
                 `--metrics-port=${PORTS.metrics}`,
                 `--health-port=${PORTS.health}`,
                 `--webhook-port=${PORTS.webhook}`,
+                // Without cert-manager the replicas share the operator's own CA (a Secret) and keep
+                // this configuration's caBundle current; the cert-manager component adds
+                // --webhook-cert-dir, which takes precedence.
+                `--webhook-config-name=${WEBHOOK_NAME}`,
                 '--shutdown-grace-seconds=25',
                 '--notifications-config=/etc/mwop/notifications/notifications.yaml',
               ],
@@ -438,6 +442,12 @@ function certManagerComponent(): Map<string, string> {
               {
                 path: 'inject-ca.yaml',
                 target: { kind: 'ValidatingWebhookConfiguration', name: WEBHOOK_NAME },
+              },
+              {
+                // Serve the certificate cert-manager writes into the mounted Secret.
+                patch:
+                  '- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: --webhook-cert-dir=/etc/mwop/webhook-tls\n',
+                target: { kind: 'Deployment', name: OPERATOR_NAME },
               },
             ],
           },
