@@ -145,7 +145,11 @@ function userRoles(): Obj[] {
     apiVersion: RBAC,
     kind: 'ClusterRole',
     metadata: meta(name, false, { [`rbac.authorization.k8s.io/aggregate-to-${aggregateTo}`]: 'true' }),
-    rules: [{ apiGroups: [GROUP], resources: [...NAMESPACED], verbs }],
+    rules: [
+      { apiGroups: [GROUP], resources: [...NAMESPACED], verbs },
+      // Every operation is an Argo Workflow: users see its DAG (kubectl mw describe, --wait).
+      { apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: READ },
+    ],
   });
   return [
     role('mwop-view', 'view', READ),
