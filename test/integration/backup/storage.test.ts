@@ -91,6 +91,27 @@ describe('BackupStorage probe', () => {
     expect(available(s)?.reason).toBe('ConnectionRefused');
   });
 
+  it('a credentials Secret that does not exist: Unavailable, reason CredentialsSecret, naming it', async () => {
+    const name = `${ns.name}-nosecret`;
+    created.push(name);
+    await rest.post(storagePath(), {
+      apiVersion: 'mwop.dev/v1alpha1',
+      kind: 'BackupStorage',
+      metadata: { name },
+      spec: {
+        endpoint: s3.endpoint,
+        bucket: 'probe-ok',
+        forcePathStyle: true,
+        credentialsSecretRef: { namespace: ns.name, name: 'no-such-secret' },
+      },
+    });
+    const s = await settled(name, 'Unavailable');
+    expect(available(s)?.reason).toBe('CredentialsSecret');
+    expect(s.status?.message).toBe(
+      `spec.credentialsSecretRef: Secret ${ns.name}/no-such-secret does not exist`,
+    );
+  });
+
   it('a spec fix is probed at once: the missing bucket is corrected and the storage turns Ready', async () => {
     const name = `${ns.name}-nobucket`;
     await rest.patch(storagePath(name), { spec: { bucket: 'probe-ok' } }, 'application/merge-patch+json');
