@@ -57,6 +57,9 @@ export async function runOperator(
   };
   const stopAll = async (graceMs: number) => {
     leading = false;
+    // A SIGTERM right after winning the lease lands while the controllers still start; stopping
+    // them before that finishes would let them come up afterwards and run (and lead) forever.
+    await started?.catch(() => undefined);
     await Promise.all(runnables.map((r) => r.stop(graceMs)));
   };
 

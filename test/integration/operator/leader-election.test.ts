@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MiddlewareInstance } from '../../../src/api/index.ts';
 import { resourcePath } from '../../../src/kube/gvr.ts';
 import { eventually, useNamespace } from '../support/cluster.ts';
-import { awaitWorkflow, finishWorkflow, listWorkflows } from '../support/fake-argo.ts';
+import { finishWorkflow, listWorkflows, type WorkflowObj } from '../support/fake-argo.ts';
 import { adminRest, installMwop } from '../support/install.ts';
 import {
   awaitHolder,
@@ -51,8 +51,19 @@ async function start(identity: string): Promise<OperatorProcess> {
   return p;
 }
 
+/** Patient: the machine these run on is shared and often loaded (first CUE evaluations are slow). */
+const PATIENT = { attempts: 3000 };
+
 const workflowsOf = (instance: string) =>
   listWorkflows(rest, ns.name, `mwop.dev/instance=${instance},mwop.dev/operation=create`);
+
+function awaitCreateWorkflow(instance: string): Promise<WorkflowObj> {
+  return eventually(
+    `the create workflow of ${instance}`,
+    async () => (await workflowsOf(instance)).find((w) => !w.status?.phase),
+    PATIENT,
+  );
+}
 
 beforeAll(async () => {
   await installMwop();
@@ -77,7 +88,7 @@ describe('leader election between two operator processes', () => {
     }
 
     await rest.post(instancePath(), redis('first'));
-    const wf = await awaitWorkflow(rest, ns.name, 'first', 'create');
+    const wf = await awaitCreateWorkflow('first');
     expect(wf.metadata?.name).toBe('first-create-g1');
     await eventually('the leader logged that it started its controllers', async () =>
       leader.stdout().includes('caches synced; controllers running') ? true : undefined,
@@ -85,7 +96,7 @@ describe('leader election between two operator processes', () => {
     // The follower never started a controller: it logs who leads, not that it does.
     expect(follower.stdout()).not.toContain('became leader');
     expect(follower.stdout()).toContain(`"leader":"${leader.identity}"`);
-  });
+  }, 600_000);
 
   it('SIGKILL of the leader: the follower takes the lease and finishes the pending work, with no duplicate workflow', async () => {
     const before = await getLease(rest, ns.name, LEASE);
@@ -104,14 +115,16 @@ describe('leader election between two operator processes', () => {
     process.stderr.write(`leader takeover after SIGKILL: ${takeoverMs} ms (lease 15 s)\n`);
 
     // The new leader starts the create workflow of the instance that arrived while none led...
-    const second = await awaitWorkflow(rest, ns.name, 'second', 'create');
+    const second = await awaitCreateWorkflow('second');
     expect(second.metadata?.name).toBe('second-create-g1');
     // ...and picks up the one already running: when Argo finishes it, the instance goes Running.
     const first = (await workflowsOf('first'))[0]!;
     // The killed leader may have died between creating the workflow and applying the
     // StatefulSet; the new leader applies it.
-    await eventually('StatefulSet first applied', () =>
-      rest.get(resourcePath('apps/v1', 'StatefulSet', { namespace: ns.name, name: 'first' })),
+    await eventually(
+      'StatefulSet first applied',
+      () => rest.get(resourcePath('apps/v1', 'StatefulSet', { namespace: ns.name, name: 'first' })),
+      PATIENT,
     );
     await rest.patch(
       resourcePath('apps/v1', 'StatefulSet', { namespace: ns.name, name: 'first' }),
@@ -119,15 +132,19 @@ describe('leader election between two operator processes', () => {
       'application/merge-patch+json',
     );
     await finishWorkflow(rest, first, { phase: 'Succeeded' });
-    await eventually('first reaches Running or Degraded under the new leader', async () => {
-      const i = await rest.get<MiddlewareInstance>(instancePath('first'));
-      return i.status?.applied?.replicas === 1 && i.status.operations?.recent?.[0]?.phase === 'Succeeded'
-        ? true
-        : undefined;
-    });
+    await eventually(
+      'first reaches Running or Degraded under the new leader',
+      async () => {
+        const i = await rest.get<MiddlewareInstance>(instancePath('first'));
+        return i.status?.applied?.replicas === 1 && i.status.operations?.recent?.[0]?.phase === 'Succeeded'
+          ? true
+          : undefined;
+      },
+      PATIENT,
+    );
     expect(await workflowsOf('first')).toHaveLength(1);
     expect(await workflowsOf('second')).toHaveLength(1);
-  });
+  }, 600_000);
 
   it('SIGTERM during a reconcile: exit code 0, the lease is released, and a successor creates no duplicate', async () => {
     await rest.post(instancePath(), redis('third'));
@@ -147,13 +164,17 @@ describe('leader election between two operator processes', () => {
     // A successor takes the released lease at once (no expiry to wait for) and converges.
     const next = await start('op-c');
     await awaitHolder(rest, ns.name, LEASE, [next.identity]);
-    await awaitWorkflow(rest, ns.name, 'third', 'create');
-    await eventually('third shows its create workflow in status', async () => {
-      const i = await rest.get<MiddlewareInstance>(instancePath('third'));
-      return i.status?.operations?.current?.workflow === 'third-create-g1' ? true : undefined;
-    });
+    await awaitCreateWorkflow('third');
+    await eventually(
+      'third shows its create workflow in status',
+      async () => {
+        const i = await rest.get<MiddlewareInstance>(instancePath('third'));
+        return i.status?.operations?.current?.workflow === 'third-create-g1' ? true : undefined;
+      },
+      PATIENT,
+    );
     expect(await workflowsOf('third')).toHaveLength(1);
     next.child.kill('SIGTERM');
     expect(await next.exited).toEqual({ code: 0, signal: null });
-  });
+  }, 600_000);
 });

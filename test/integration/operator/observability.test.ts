@@ -125,12 +125,7 @@ async function membersUp(name: string, count: number): Promise<void> {
 /** Patient: the machine these run on is shared and often loaded. */
 const PATIENT = { attempts: 3000 };
 
-async function awaitWorkflow(
-  _rest: unknown,
-  _ns: string,
-  instance: string,
-  slug: string,
-): Promise<WorkflowObj> {
+async function workflowOf(instance: string, slug: string): Promise<WorkflowObj> {
   return eventually(
     `a ${slug} workflow for ${instance}`,
     async () =>
@@ -284,7 +279,7 @@ describe('the operator process: metrics, audit, secrets and notifications', () =
     // Create
     await rest.post(instancePath(), redis('cache'));
     await membersUp('cache', 1);
-    await finishWorkflow(rest, await awaitWorkflow(rest, ns.name, 'cache', 'create'), { phase: 'Succeeded' });
+    await finishWorkflow(rest, await workflowOf('cache', 'create'), { phase: 'Succeeded' });
     await settled('cache', (i) => i.status?.phase === 'Running', 'Running');
     const secret = await rest.get<{ data: Record<string, string> }>(
       resourcePath('v1', 'Secret', { namespace: ns.name, name: 'cache-credentials' }),
@@ -294,7 +289,7 @@ describe('the operator process: metrics, audit, secrets and notifications', () =
 
     // Scale
     await mergePatch(rest, await getInstance('cache'), { spec: { replicas: 2 } });
-    const scale = await awaitWorkflow(rest, ns.name, 'cache', 'scale-out');
+    const scale = await workflowOf('cache', 'scale-out');
     await membersUp('cache', 2);
     await finishWorkflow(rest, scale, { phase: 'Succeeded' });
     await settled(
@@ -307,7 +302,7 @@ describe('the operator process: metrics, audit, secrets and notifications', () =
     await mergePatch(rest, await getInstance('cache'), {
       spec: { pluginVersion: 'v2', middlewareVersion: '7.4.6' },
     });
-    const upgrade = await awaitWorkflow(rest, ns.name, 'cache', 'upgrade');
+    const upgrade = await workflowOf('cache', 'upgrade');
     await finishWorkflow(rest, upgrade, {
       phase: 'Failed',
       failAt: 'pre-upgrade',
@@ -349,10 +344,10 @@ describe('the operator process: metrics, audit, secrets and notifications', () =
       redis('restored', { restoreFrom: { s3: { storage: storageName, path: 'old/cache/metadata.json' } } }),
     );
     await membersUp('restored', 1);
-    await finishWorkflow(rest, await awaitWorkflow(rest, ns.name, 'restored', 'create'), {
+    await finishWorkflow(rest, await workflowOf('restored', 'create'), {
       phase: 'Succeeded',
     });
-    await finishWorkflow(rest, await awaitWorkflow(rest, ns.name, 'restored', 'restore'), {
+    await finishWorkflow(rest, await workflowOf('restored', 'restore'), {
       phase: 'Succeeded',
     });
     await settled(
