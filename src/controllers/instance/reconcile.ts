@@ -231,6 +231,7 @@ export class InstanceReconciler {
     if (prevStatus.operations?.recent?.some((r) => r.name === name && r.phase !== 'Succeeded'))
       return undefined;
     const wf = await this.o.deps.planWorkflow({ operation, plugin, currentPlugin, instance, name });
+    let created = true;
     try {
       await this.o.rest.post(
         resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: instance.metadata.namespace }),
@@ -238,24 +239,10 @@ export class InstanceReconciler {
       );
     } catch (err) {
       if (!isConflict(err) && (err as { statusCode?: number }).statusCode !== 409) throw err;
-      // Already created by a previous reconcile or a previous leader: adopt it.
+      // Already created by a previous reconcile or a previous leader: adopt it, announce nothing twice.
+      created = false;
     }
-    this.o.events.record(
-      instance,
-      'Normal',
-      `${operation.kind}Started`,
-      `started workflow ${name}`,
-      operation.kind,
-    );
-    audit(this.o.log, {
-      action: operation.kind,
-      kind: 'MiddlewareInstance',
-      namespace: instance.metadata.namespace,
-      name: instance.metadata.name!,
-      actor: instance.metadata.annotations?.['mwop.dev/last-applied-by'],
-      result: 'started',
-      detail: `workflow ${name}`,
-    });
+    if (created) this.announceStarted(instance, operation.kind, name);
     return {
       name,
       type: operation.kind,
@@ -264,6 +251,19 @@ export class InstanceReconciler {
       phase: 'Pending',
       startedAt: this.o.now().toISOString(),
     };
+  }
+
+  private announceStarted(instance: MiddlewareInstance, kind: string, name: string): void {
+    this.o.events.record(instance, 'Normal', `${kind}Started`, `started workflow ${name}`, kind);
+    audit(this.o.log, {
+      action: kind,
+      kind: 'MiddlewareInstance',
+      namespace: instance.metadata.namespace,
+      name: instance.metadata.name!,
+      actor: instance.metadata.annotations?.['mwop.dev/last-applied-by'],
+      result: 'started',
+      detail: `workflow ${name}`,
+    });
   }
 
   private announceFinished(instance: MiddlewareInstance, op: OperationRecord): void {
