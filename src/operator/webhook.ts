@@ -195,22 +195,32 @@ function secretSource(rest: KubeRest, namespace: string): CertSource {
   };
 }
 
-/** Puts `caPems` into every webhook of the configuration; a no-op when it is already there. */
+/**
+ * Puts `caPems` into every webhook of the configuration; a no-op when it is already there. Replicas
+ * race to do this after a renewal: a conflict means another replica wrote first, so re-read and
+ * check again.
+ */
 export async function patchCaBundle(rest: KubeRest, configName: string, caPems: string[]): Promise<boolean> {
   const path = `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${configName}`;
   const bundle = Buffer.from(caPems.join('')).toString('base64');
-  const vwc = await rest.get<V1ValidatingWebhookConfiguration>(path);
-  const hooks = vwc.webhooks ?? [];
-  if (hooks.every((h) => h.clientConfig.caBundle === bundle)) return false;
-  await rest.patch(
-    path,
-    {
-      metadata: { resourceVersion: vwc.metadata?.resourceVersion },
-      webhooks: hooks.map((h) => ({ ...h, clientConfig: { ...h.clientConfig, caBundle: bundle } })),
-    },
-    MERGE,
-  );
-  return true;
+  for (let attempt = 1; ; attempt++) {
+    const vwc = await rest.get<V1ValidatingWebhookConfiguration>(path);
+    const hooks = vwc.webhooks ?? [];
+    if (hooks.every((h) => h.clientConfig.caBundle === bundle)) return false;
+    try {
+      await rest.patch(
+        path,
+        {
+          metadata: { resourceVersion: vwc.metadata?.resourceVersion },
+          webhooks: hooks.map((h) => ({ ...h, clientConfig: { ...h.clientConfig, caBundle: bundle } })),
+        },
+        MERGE,
+      );
+      return true;
+    } catch (err) {
+      if (!isConflict(err) || attempt >= 10) throw err;
+    }
+  }
 }
 
 export async function startOperatorWebhook(

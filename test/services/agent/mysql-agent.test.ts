@@ -174,18 +174,25 @@ describe('mysql agent: pre-upgrade, post-upgrade, pre-scale-in', () => {
     expect(res.body.message).toContain('accepted: 11.4.0');
   });
 
-  it('refuses while a long transaction runs, and allows once it ends', async () => {
+  it('refuses while a long transaction runs, and allows once it ends', { timeout: 240_000 }, async () => {
     const conn = await login('second-password');
     await conn.query('START TRANSACTION');
     await conn.query('INSERT INTO orders VALUES (2)');
     const strict = { ...upgrade, limits: { maxTransactionSeconds: 0 } };
     // The transaction must be at least one second old to be older than 0 s.
     let refusedBody: Awaited<ReturnType<RunningAgent['call']>>['body'] | undefined;
-    await pollUntil('pre-upgrade refuses the open transaction', async () => {
-      const res = await agent.call('/pre-upgrade', strict);
-      if (res.status === 409) refusedBody = res.body;
-      return res.status === 409;
-    });
+    let lastAnswer = '';
+    // Bounded by attempts; on a loaded machine a call can take seconds, so allow many.
+    await pollUntil(
+      'pre-upgrade refuses the open transaction',
+      async () => {
+        const res = await agent.call('/pre-upgrade', strict);
+        lastAnswer = `${res.status} ${JSON.stringify(res.body)}`;
+        if (res.status === 409) refusedBody = res.body;
+        return res.status === 409;
+      },
+      { attempts: 600, intervalMs: 100, diagnostics: async () => `last answer: ${lastAnswer}` },
+    );
     expect(refusedBody).toMatchObject({ ok: false, retryable: false, reason: 'LongTransaction' });
     expect(refusedBody?.message).toMatch(/older than limits\.maxTransactionSeconds 0s/);
     await conn.query('ROLLBACK');
