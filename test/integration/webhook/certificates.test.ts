@@ -22,6 +22,7 @@ import {
 } from '../../../src/operator/webhook.ts';
 import { generateServingCert } from '../../../src/webhook/certs.ts';
 import { eventually, testenv, useNamespace } from '../support/cluster.ts';
+import { installMwop } from '../support/install.ts';
 
 const ns = useNamespace('whk-certs');
 const vwcPath = () =>
@@ -69,9 +70,11 @@ function fingerprint(port: number, ca: string): Promise<string> {
   });
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mwop-certs-'));
-});
+  // The webhook's type registry lists MiddlewareTypes: the CRDs must exist whatever file ran first.
+  await installMwop();
+}, 600_000);
 afterAll(async () => {
   for (const w of running) await w.stop();
   await admin()
