@@ -21,7 +21,7 @@ import type { ResolvedPlugin } from '../../plugins/types.ts';
 import { appliedAfter } from './applied.ts';
 import type { InstanceDeps, WorkflowLike } from './deps.ts';
 import { finalizeInstance } from './finalizer.ts';
-import { FINALIZER, operationName } from './names.ts';
+import { ANNOTATION_CANCEL, FINALIZER, operationName } from './names.ts';
 import type { InstanceOperation } from './operations.ts';
 import { operationSlug } from './operations.ts';
 import { planOperation } from './plan.ts';
@@ -136,7 +136,29 @@ export class InstanceReconciler {
             phase: 'Failed',
             message: `workflow ${current.workflow ?? current.name} disappeared before it finished`,
           };
+      if (
+        wf &&
+        !FINISHED.has(mirrored.phase) &&
+        instance.metadata.annotations?.[ANNOTATION_CANCEL] === 'true'
+      ) {
+        // Cancel: Argo stops the steps and ends the workflow; the next mirror reports Cancelled.
+        if (!wf.spec?.shutdown) {
+          await mergePatch(this.o.rest, wf, { spec: { shutdown: 'Terminate' } });
+          this.o.events.record(
+            instance,
+            'Normal',
+            'CancelRequested',
+            `stopping workflow ${wf.metadata?.name}`,
+          );
+        }
+      }
       if (FINISHED.has(mirrored.phase)) {
+        if (instance.metadata.annotations?.[ANNOTATION_CANCEL]) {
+          // The request is spent: a later operation must not be cancelled by it.
+          await mergePatch(this.o.rest, instance, {
+            metadata: { annotations: { [ANNOTATION_CANCEL]: null } },
+          });
+        }
         finished = { ...mirrored, finishedAt: mirrored.finishedAt ?? now.toISOString() };
         current = undefined;
         if (finished.phase === 'Succeeded' && finished.parameters) {

@@ -127,9 +127,19 @@ export function computeInstanceStatus(input: StatusInput): MiddlewareInstanceSta
   );
 
   const failedHere =
-    lastFinished?.phase === 'Failed' && lastFinished.name.includes(`-g${gen}`) ? lastFinished : undefined;
+    (lastFinished?.phase === 'Failed' || lastFinished?.phase === 'Cancelled') &&
+    lastFinished.name.includes(`-g${gen}`)
+      ? lastFinished
+      : undefined;
   if (input.blockers.length > 0) {
     cond('SpecApplied', false, input.blockers[0]!.reason, input.blockers.map((b) => b.message).join('; '));
+  } else if (failedHere?.phase === 'Cancelled') {
+    cond(
+      'SpecApplied',
+      false,
+      'OperationCancelled',
+      `${failedHere.type} was cancelled${failedHere.progress ? ` after ${failedHere.progress} steps` : ''}: ${failedHere.message ?? 'by request'}; change the spec to try again`,
+    );
   } else if (failedHere) {
     cond(
       'SpecApplied',
@@ -141,6 +151,18 @@ export function computeInstanceStatus(input: StatusInput): MiddlewareInstanceSta
     cond('SpecApplied', false, 'InProgress', message);
   } else {
     cond('SpecApplied', true, 'Applied', 'the workload matches the spec');
+  }
+
+  // A cancelled operation is said in its own condition, visible even when other blockers exist.
+  if (lastFinished?.phase === 'Cancelled') {
+    cond(
+      'OperationCancelled',
+      true,
+      'Cancelled',
+      `${lastFinished.type} ${lastFinished.name} was cancelled${lastFinished.progress ? ` after ${lastFinished.progress} steps` : ''}: ${lastFinished.message ?? 'by request'}`,
+    );
+  } else if (conditions.some((c) => c.type === 'OperationCancelled')) {
+    cond('OperationCancelled', false, 'NotCancelled', 'the last operation was not cancelled');
   }
 
   const status: MiddlewareInstanceStatus = {

@@ -9,7 +9,7 @@ import { isNotFound } from '../../../src/kube/errors.ts';
 import { resourcePath } from '../../../src/kube/gvr.ts';
 import type { RunningOperator } from '../../../src/operator/run.ts';
 import { eventually, useNamespace } from '../support/cluster.ts';
-import { awaitWorkflow, finishWorkflow, listWorkflows } from '../support/fake-argo.ts';
+import { awaitWorkflow, finishWorkflow, listWorkflows, workflowPath } from '../support/fake-argo.ts';
 import { adminRest, installMwop } from '../support/install.ts';
 import { startOperator } from '../support/operator.ts';
 
@@ -244,6 +244,43 @@ describe('MiddlewareInstance lifecycle', () => {
     expect(
       await listWorkflows(rest, ns.name, 'mwop.dev/instance=legacy,mwop.dev/operation=upgrade'),
     ).toHaveLength(0);
+  });
+
+  it('cancelling a running operation stops its workflow and returns the instance to a stable phase', async () => {
+    await mergePatch(rest, await getInstance('legacy'), { spec: { replicas: 2 } });
+    const wf = await awaitWorkflow(rest, ns.name, 'legacy', 'scale-out');
+    await phaseIs('legacy', 'Scaling');
+    await mergePatch(rest, await getInstance('legacy'), {
+      metadata: { annotations: { 'mwop.dev/cancel': 'true' } },
+    });
+    const stopping = await eventually('spec.shutdown on the workflow', async () => {
+      const w = await rest.get<{ spec: { shutdown?: string } }>(workflowPath(ns.name, wf.metadata!.name!));
+      return w.spec.shutdown === 'Terminate' ? w : undefined;
+    });
+    expect(stopping.spec.shutdown).toBe('Terminate');
+    // What Argo writes when it has stopped a workflow on spec.shutdown.
+    await mergePatch(rest, wf, {
+      status: {
+        phase: 'Failed',
+        message: "Stopped with strategy 'Terminate'",
+        finishedAt: new Date().toISOString(),
+      },
+    });
+    const after = await eventually('OperationCancelled=True and phase Running', async () => {
+      const i = await getInstance('legacy');
+      return condition(i, 'OperationCancelled')?.status === 'True' && i.status?.phase === 'Running'
+        ? i
+        : undefined;
+    });
+    expect(condition(after, 'OperationCancelled')?.message).toMatch(
+      /^ScaleOut legacy-scale-out-g\d+ was cancelled/,
+    );
+    expect(after.status?.applied?.replicas).toBe(1);
+    expect(after.status?.operations?.recent?.[0]).toMatchObject({ type: 'ScaleOut', phase: 'Cancelled' });
+    await eventually('the cancel annotation is spent', async () => {
+      const i = await getInstance('legacy');
+      return i.metadata.annotations?.['mwop.dev/cancel'] === undefined ? true : undefined;
+    });
   });
 
   it('storage grows online when the StorageClass allows it, and is refused with a reason when it does not', async () => {
