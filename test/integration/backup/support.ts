@@ -5,9 +5,9 @@
 // operator copied into the namespace.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import type { BackupStorage, MiddlewareBackup, MiddlewareInstance } from '../../../src/api/index.ts';
-import { mergePatch, patchStatus } from '../../../src/kube/apply.ts';
+import { mergePatch } from '../../../src/kube/apply.ts';
 import type { Clock } from '../../../src/kube/clock.ts';
 import { isNotFound } from '../../../src/kube/errors.ts';
 import { resourcePath } from '../../../src/kube/gvr.ts';
@@ -22,6 +22,7 @@ import { wireControllers } from '../../../src/operator/wiring.ts';
 import type { S3Server } from '../../support/s3-server.ts';
 import { eventually, testenv } from '../support/cluster.ts';
 import { awaitWorkflow, finishWorkflow, type WorkflowObj, workflowPath } from '../support/fake-argo.ts';
+import { podsReady } from '../support/fake-kubelet.ts';
 
 export const API = 'mwop.dev/v1alpha1';
 const repoRoot = join(import.meta.dirname, '../../..');
@@ -137,34 +138,6 @@ export function redisInstance(
       ...spec,
     },
   };
-}
-
-/** Plays the kubelet: the pods of the StatefulSet become Running and Ready. */
-export async function podsReady(rest: KubeRest, ns: string, name: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const podName = `${name}-${i}`;
-    const pod = await eventually(`pod ${podName} created by the StatefulSet controller`, async () => {
-      try {
-        return await rest.get<V1Pod>(resourcePath('v1', 'Pod', { namespace: ns, name: podName }));
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    });
-    const now = new Date().toISOString();
-    await patchStatus(
-      rest,
-      { ...pod, apiVersion: 'v1', kind: 'Pod' },
-      {
-        phase: 'Running',
-        conditions: [
-          { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
-          { type: 'Ready', status: 'True', lastTransitionTime: now },
-          { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-        ],
-      },
-    );
-  }
 }
 
 export async function instancePhase(

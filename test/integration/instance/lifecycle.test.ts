@@ -10,6 +10,7 @@ import { resourcePath } from '../../../src/kube/gvr.ts';
 import type { RunningOperator } from '../../../src/operator/run.ts';
 import { eventually, useNamespace } from '../support/cluster.ts';
 import { awaitWorkflow, finishWorkflow, listWorkflows, workflowPath } from '../support/fake-argo.ts';
+import { podsReady } from '../support/fake-kubelet.ts';
 import { adminRest, installMwop } from '../support/install.ts';
 import { startOperator } from '../support/operator.ts';
 
@@ -44,34 +45,6 @@ function redis(name: string, spec: Partial<MiddlewareInstance['spec']> = {}): Mi
   };
 }
 
-/** Plays the kubelet: every pod of the StatefulSet that exists becomes Running and Ready. */
-async function podsReady(name: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const podName = `${name}-${i}`;
-    const pod = await eventually(`pod ${podName} created by the StatefulSet controller`, async () => {
-      try {
-        return await rest.get<V1Pod>(resourcePath('v1', 'Pod', { namespace: ns.name, name: podName }));
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    });
-    const now = new Date().toISOString();
-    await patchStatus(
-      rest,
-      { ...pod, apiVersion: 'v1', kind: 'Pod' },
-      {
-        phase: 'Running',
-        conditions: [
-          { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
-          { type: 'Ready', status: 'True', lastTransitionTime: now },
-          { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-        ],
-      },
-    );
-  }
-}
-
 /** Plays a workflow step that scales the StatefulSet (what scale/create workflows do). */
 async function scaleSts(name: string, replicas: number): Promise<void> {
   await mergePatch(
@@ -100,7 +73,7 @@ async function createRunning(
   const wf = await awaitWorkflow(rest, ns.name, name, 'create');
   const replicas = spec.replicas ?? 1;
   await scaleSts(name, replicas);
-  await podsReady(name, replicas);
+  await podsReady(rest, ns.name, name, replicas);
   await finishWorkflow(rest, wf, { phase: 'Succeeded' });
   return phaseIs(name, 'Running');
 }
@@ -130,7 +103,7 @@ describe('MiddlewareInstance lifecycle', () => {
     const wf = await awaitWorkflow(rest, ns.name, 'cache', 'create');
     expect(wf.metadata?.name).toBe('cache-create-g1');
     await scaleSts('cache', 1);
-    await podsReady('cache', 1);
+    await podsReady(rest, ns.name, 'cache', 1);
     await finishWorkflow(rest, wf, { phase: 'Succeeded' });
 
     const running = await phaseIs('cache', 'Running');
@@ -168,7 +141,7 @@ describe('MiddlewareInstance lifecycle', () => {
     expect(scaling.status?.operations?.current).toMatchObject({ type: 'ScaleOut' });
     const wf = await awaitWorkflow(rest, ns.name, 'cache', 'scale-out');
     await scaleSts('cache', 3);
-    await podsReady('cache', 3);
+    await podsReady(rest, ns.name, 'cache', 3);
     await finishWorkflow(rest, wf, { phase: 'Succeeded' });
     const scaled = await eventually('applied replicas 3', async () => {
       const i = await getInstance('cache');
@@ -374,7 +347,7 @@ describe('MiddlewareInstance lifecycle', () => {
     const still = await phaseIs('growable', 'Scaling');
     expect(still.status?.operations?.current?.workflow).toBe(wf.metadata?.name);
     await scaleSts('growable', 2);
-    await podsReady('growable', 2);
+    await podsReady(rest, ns.name, 'growable', 2);
     await finishWorkflow(rest, wf, { phase: 'Succeeded' });
     await eventually('applied replicas 2', async () => {
       const i = await getInstance('growable');

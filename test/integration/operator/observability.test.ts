@@ -8,14 +8,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MiddlewareBackup, MiddlewareInstance } from '../../../src/api/index.ts';
-import { mergePatch, patchStatus } from '../../../src/kube/apply.ts';
+import { mergePatch } from '../../../src/kube/apply.ts';
 import { isNotFound } from '../../../src/kube/errors.ts';
 import { resourcePath } from '../../../src/kube/gvr.ts';
 import { eventually, useNamespace } from '../support/cluster.ts';
 import { finishWorkflow, listWorkflows, type WorkflowObj, workflowPath } from '../support/fake-argo.ts';
+import { podsReady } from '../support/fake-kubelet.ts';
 import { adminRest, installMwop } from '../support/install.ts';
 import {
   auditLines,
@@ -98,28 +98,7 @@ async function membersUp(name: string, count: number): Promise<void> {
   const sts = resourcePath('apps/v1', 'StatefulSet', { namespace: ns.name, name });
   await eventually(`StatefulSet ${name}`, () => rest.get(sts), PATIENT);
   await rest.patch(sts, { spec: { replicas: count } }, 'application/merge-patch+json');
-  for (let i = 0; i < count; i++) {
-    const pod = await eventually(`pod ${name}-${i}`, async () => {
-      try {
-        return await rest.get<V1Pod>(resourcePath('v1', 'Pod', { namespace: ns.name, name: `${name}-${i}` }));
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    });
-    const now = new Date().toISOString();
-    await patchStatus(
-      rest,
-      { ...pod, apiVersion: 'v1', kind: 'Pod' },
-      {
-        phase: 'Running',
-        conditions: [
-          { type: 'Ready', status: 'True', lastTransitionTime: now },
-          { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-        ],
-      },
-    );
-  }
+  await podsReady(rest, ns.name, name, count);
 }
 
 /** Patient: the machine these run on is shared and often loaded. */
