@@ -127,13 +127,14 @@ export function admissionValidators(
   registry: TypeRegistry,
   opts: { certManager?: boolean } = {},
 ): Record<string, Validator> {
+  const look = referenceLookups(rest);
   const deps: InstanceAdmissionDeps = {
     resolve: (t, pv, mv) => registry.resolve(t, pv, mv),
     canUpgrade: (t, from, to) => registry.canUpgrade(t, from, to),
     validateConfig: (plugin, instance) => validateInstanceConfig(rest, plugin, instance),
     quotaViolations: (instance, plugin, old) => quotaViolations(rest, registry, instance, plugin, old, opts),
+    references: look,
   };
-  const look = referenceLookups(rest);
   return {
     MiddlewareInstance: instanceValidator(deps),
     MiddlewareType: middlewareTypeValidator(),

@@ -6,6 +6,8 @@ import { formatFieldError, MiddlewareInstanceKind, validateAgainstSchema } from 
 import type { ConfigResult } from '../config/types.ts';
 import type { ResolvedPlugin } from '../plugins/types.ts';
 import { type AdmissionRequest, allow, deny, type Verdict } from './admission.ts';
+import { backupPolicyProblems, backupReferenceProblems } from './validate-backup-policy.ts';
+import type { ReferenceLookups } from './validate-others.ts';
 
 export interface InstanceAdmissionDeps {
   /** Throws with a message that lists what exists. */
@@ -18,6 +20,8 @@ export interface InstanceAdmissionDeps {
     plugin: ResolvedPlugin,
     old?: MiddlewareInstance,
   ): Promise<string[]>;
+  /** BackupStorage and MiddlewareBackup lookups for spec.backup and spec.restoreFrom; absent: not checked. */
+  references?: ReferenceLookups;
 }
 
 export function instanceValidator(deps: InstanceAdmissionDeps) {
@@ -61,6 +65,8 @@ export function instanceValidator(deps: InstanceAdmissionDeps) {
           );
       }
     }
+    problems.push(...backupPolicyProblems(instance));
+    if (deps.references) problems.push(...(await backupReferenceProblems(instance, old, deps.references)));
     const config = await deps.validateConfig(plugin, instance);
     if (!config.ok) {
       for (const e of config.errors) {
