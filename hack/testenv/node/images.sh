@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Builds the container images of the real single-node cluster locally (docs/real-node.md): nothing
+# can be pulled from an image registry on these machines.
+#
+#   debian   Debian bookworm, debootstrap --variant=minbase, from the Debian mirror apt uses
+#   redis    debian + Debian's redis-server          -> mwop.local/redis:<major.minor>-debian12
+#   pause    the pod sandbox process, built from ./pause with Go (static) -> mwop.local/pause:<tag>
+#
+# Each image is an OCI image layout packed with umoci, and a tar of it that `ctr images import`
+# reads. The redis image is the debian layer plus one layer of what apt installed, so containerd
+# stores the Debian layer once for every image built on it. Cached under
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/mwop/images/
+# A second run rebuilds nothing (--rebuild forces it).
+#
+# Usage: images.sh [--rebuild] [--import <containerd socket>] [image...]   (default: redis pause)
+#   --import  also imports the images into containerd's k8s.io namespace (what the kubelet sees)
+# Prints one line per image: <reference> <tar>. Progress goes to stderr. Needs root (debootstrap,
+# chroot) and the packages of hack/testenv/node/install-deps.sh.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/mwop/images"
+mirror="${MWOP_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+security_mirror="${MWOP_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
+suite=bookworm
+rebuild=0
+import_socket=""
+images=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rebuild) rebuild=1 ;;
+    --import) import_socket="$2"; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) images+=("$1") ;;
+  esac
+  shift
+done
+[ ${#images[@]} -eq 0 ] && images=(redis pause)
+[ "$(id -u)" -eq 0 ] || { echo "images.sh: needs root (debootstrap and chroot)" >&2; exit 1; }
+for c in debootstrap umoci chroot tar jq; do
+  command -v "$c" >/dev/null || { echo "images.sh: $c is missing; run hack/testenv/node/install-deps.sh" >&2; exit 1; }
+done
+mkdir -p "$cache"
+say() { echo "images.sh: $*" >&2; }
+now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+# The layout tag is a plain tag; the repository name is given at import (ctr --base-name).
+common_labels() { # title description
+  printf -- '--config.label=%s\n' \
+    "org.opencontainers.image.title=$1" \
+    "org.opencontainers.image.description=$2" \
+    "org.opencontainers.image.vendor=mwop (built locally, not an upstream image)" \
+    "org.opencontainers.image.source=hack/testenv/node/images.sh" \
+    "org.opencontainers.image.created=$(now)"
+}
+
+# Runs a command inside a root filesystem without network namespaces or mounts: apt only needs
+# the files, resolv.conf for the mirror's name, and policy-rc.d so that no daemon starts.
+in_chroot() { # rootfs command...
+  local r="$1"; shift
+  cp /etc/resolv.conf "$r/etc/resolv.conf"
+  printf '#!/bin/sh\nexit 101\n' >"$r/usr/sbin/policy-rc.d"
+  chmod +x "$r/usr/sbin/policy-rc.d"
+  DEBIAN_FRONTEND=noninteractive LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$r" "$@"
+  rm -f "$r/usr/sbin/policy-rc.d"
+  : >"$r/etc/resolv.conf"
+}
+
+# What a Debian image does not need at run time (documentation, manuals, apt's package lists).
+slim() { # rootfs
+  rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/cache/apt/archives/*.deb \
+    "$1"/usr/share/doc/* "$1"/usr/share/man/* "$1"/usr/share/info/* "$1"/var/log/apt/* \
+    "$1"/var/log/dpkg.log "$1"/var/cache/debconf/*-old "$1"/tmp/*
+  find "$1"/usr/share/locale -mindepth 1 -maxdepth 1 ! -name 'locale.alias' -exec rm -rf {} + 2>/dev/null || true
+}
+
+export_tar() { # layout tar
+  rm -f "$2.tmp"
+  tar -C "$1" -cf "$2.tmp" .
+  mv "$2.tmp" "$2"
+}
+
+# debian: the base layout, tag "bookworm". The root filesystem itself is kept too (rootfs/), so
+# that rebuilding an image on top of it does not run debootstrap again.
+build_debian() {
+  local rootfs="$cache/rootfs/debian-$suite" layout="$cache/oci/debian-$suite"
+  if [ "$rebuild" = 1 ] || [ ! -e "$rootfs/.mwop-complete" ]; then
+    say "debootstrap --variant=minbase $suite from $mirror (first run only)"
+    local t0=$SECONDS
+    rm -rf "$rootfs" "$rootfs.tmp"
+    mkdir -p "$(dirname "$rootfs")"
+    debootstrap --variant=minbase "$suite" "$rootfs.tmp" "$mirror" >&2
+    cat >"$rootfs.tmp/etc/apt/sources.list" <<EOF
+deb $mirror $suite main
+deb $mirror $suite-updates main
+deb $security_mirror $suite-security main
+EOF
+    # Up to date with the point release and security updates before anything is installed on it.
+    in_chroot "$rootfs.tmp" sh -c 'apt-get update -qq && apt-get -y -qq upgrade' >&2
+    # Keep images small: no documentation, manuals or translations in later apt installs either.
+    cat >"$rootfs.tmp/etc/dpkg/dpkg.cfg.d/01-mwop-nodoc" <<'EOF'
+path-exclude=/usr/share/doc/*
+path-exclude=/usr/share/man/*
+path-exclude=/usr/share/info/*
+path-exclude=/usr/share/locale/*
+path-include=/usr/share/locale/locale.alias
+EOF
+    printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' \
+      >"$rootfs.tmp/etc/apt/apt.conf.d/01-mwop-norecommends"
+    slim "$rootfs.tmp"
+    touch "$rootfs.tmp/.mwop-complete"
+    mv "$rootfs.tmp" "$rootfs"
+    say "debootstrap took $((SECONDS - t0)) s ($(du -sh --exclude=proc "$rootfs" | cut -f1))"
+  fi
+  if [ "$rebuild" = 1 ] || [ ! -e "$layout/.mwop-complete" ] || [ "$rootfs/.mwop-complete" -nt "$layout/.mwop-complete" ]; then
+    say "packing $rootfs as an OCI image ($layout:$suite)"
+    rm -rf "$layout" "$layout.tmp" "$cache/bundle-debian"
+    umoci init --layout "$layout.tmp"
+    umoci new --image "$layout.tmp:$suite"
+    umoci unpack --image "$layout.tmp:$suite" "$cache/bundle-debian" >/dev/null
+    tar -C "$rootfs" --exclude=./.mwop-complete -cf - . | tar -C "$cache/bundle-debian/rootfs" -xpf -
+    umoci repack --image "$layout.tmp:$suite" "$cache/bundle-debian"
+    rm -rf "$cache/bundle-debian"
+    local debver
+    debver="$(cat "$rootfs/etc/debian_version")"
+    mapfile -t labels < <(common_labels "debian-$suite-minbase" \
+      "Debian $debver ($suite), debootstrap --variant=minbase from $mirror, with $suite-updates and security updates")
+    umoci config --image "$layout.tmp:$suite" --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      --config.cmd /bin/bash "${labels[@]}" --config.label "org.opencontainers.image.version=$debver" \
+      --history.comment "debootstrap --variant=minbase $suite" --history.created_by "hack/testenv/node/images.sh"
+    umoci gc --layout "$layout.tmp"
+    touch "$layout.tmp/.mwop-complete"
+    mv "$layout.tmp" "$layout"
+  fi
+}
+
+# Builds <name> on top of the debian layout: apt-get install <packages>, then the image config.
+# Sets `ref` to the tag (from the package version) and `tarball`.
+build_on_debian() { # name packages-space-separated configure-function
+  local name="$1" packages="$2" configure="$3"
+  local layout="$cache/oci/$name" base="$cache/oci/debian-$suite" bundle="$cache/bundle-$name"
+  build_debian
+  if [ "$rebuild" = 1 ] || [ ! -e "$layout/.mwop-complete" ] || [ "$base/.mwop-complete" -nt "$layout/.mwop-complete" ]; then
+    say "building $name: debian-$suite + apt-get install $packages"
+    local t0=$SECONDS
+    rm -rf "$layout" "$layout.tmp" "$bundle"
+    cp -a "$base" "$layout.tmp"
+    rm -f "$layout.tmp/.mwop-complete"
+    umoci unpack --image "$layout.tmp:$suite" "$bundle" >/dev/null
+    # shellcheck disable=SC2086
+    in_chroot "$bundle/rootfs" sh -c "apt-get update -qq && apt-get install -y -qq $packages" >&2
+    slim "$bundle/rootfs"
+    umoci repack --image "$layout.tmp:$suite" "$bundle"
+    "$configure" "$layout.tmp" "$bundle/rootfs"
+    rm -rf "$bundle"
+    umoci rm --image "$layout.tmp:$suite"
+    umoci gc --layout "$layout.tmp"
+    touch "$layout.tmp/.mwop-complete"
+    mv "$layout.tmp" "$layout"
+    say "built $name in $((SECONDS - t0)) s"
+  fi
+  finish "$name" "$layout"
+}
+
+# The one tag of a layout, the tar that ctr imports, and the line this script prints.
+finish() { # name layout
+  local tag
+  tag="$(umoci ls --layout "$2")"
+  tarball="$cache/$1-$tag.oci.tar"
+  if [ "$rebuild" = 1 ] || [ ! -e "$tarball" ] || [ "$2/.mwop-complete" -nt "$tarball" ]; then
+    export_tar "$2" "$tarball"
+  fi
+  ref="mwop.local/$1:$tag"
+  say "$ref: $(du -h "$tarball" | cut -f1) ($tarball)"
+  if [ -n "$import_socket" ]; then
+    ctr --address "$import_socket" -n k8s.io images import --base-name "mwop.local/$1" "$tarball" >&2
+  fi
+  echo "$ref $tarball"
+}
+
+configure_redis() { # layout rootfs
+  local version tag
+  version="$(chroot "$2" dpkg-query -W -f='${Version}' redis-server)" # e.g. 5:7.0.15-1~deb12u5
+  tag="$(echo "$version" | sed -E 's/^[0-9]+://; s/^([0-9]+\.[0-9]+).*/\1/')-debian12"
+  mapfile -t labels < <(common_labels redis \
+    "Debian bookworm minbase + Debian's redis-server $version (apt), built locally. Runs redis-server as user redis without a config file: protected mode off, listens on every address of the pod, data in /var/lib/redis")
+  umoci config --image "$1:$suite" --tag "$tag" \
+    --config.entrypoint redis-server --config.cmd --protected-mode --config.cmd no \
+    --config.user redis --config.workingdir /var/lib/redis --config.exposedports 6379/tcp \
+    --config.volume /var/lib/redis \
+    "${labels[@]}" --config.label "org.opencontainers.image.version=$version" \
+    --config.label "dev.mwop.debian.packages=redis-server=$version redis-tools=$(chroot "$2" dpkg-query -W -f='${Version}' redis-tools)" \
+    --history.comment "apt-get install redis-server" --history.created_by "hack/testenv/node/images.sh"
+}
+
+build_redis() { build_on_debian redis redis-server configure_redis; }
+
+# pause: one layer holding the static Go binary /pause, nothing else.
+build_pause() {
+  local layout="$cache/oci/pause" bundle="$cache/bundle-pause" tag="3.10-mwop-go"
+  if [ "$rebuild" = 1 ] || [ ! -e "$layout/.mwop-complete" ] || [ "$here/pause/main.go" -nt "$layout/.mwop-complete" ]; then
+    say "building pause (Go, static)"
+    rm -rf "$layout" "$layout.tmp" "$bundle"
+    umoci init --layout "$layout.tmp"
+    umoci new --image "$layout.tmp:$tag"
+    umoci unpack --image "$layout.tmp:$tag" "$bundle" >/dev/null
+    (cd "$here/pause" && CGO_ENABLED=0 GOFLAGS= go build -trimpath -ldflags='-s -w' -o "$bundle/rootfs/pause" .)
+    umoci repack --image "$layout.tmp:$tag" "$bundle"
+    rm -rf "$bundle"
+    mapfile -t labels < <(common_labels pause \
+      "The pod sandbox process: a static Go build of hack/testenv/node/pause (behaviour of Kubernetes' pause.c), the only file in the image. Tag: the pause version it stands in for, 3.10")
+    umoci config --image "$layout.tmp:$tag" --config.entrypoint /pause --config.user 65535:65535 "${labels[@]}" \
+      --history.comment "go build ./pause" --history.created_by "hack/testenv/node/images.sh"
+    umoci gc --layout "$layout.tmp"
+    touch "$layout.tmp/.mwop-complete"
+    mv "$layout.tmp" "$layout"
+  fi
+  finish pause "$layout"
+}
+
+for image in "${images[@]}"; do
+  case "$image" in
+    debian) build_debian; finish debian "$cache/oci/debian-$suite" ;;
+    redis) build_redis ;;
+    pause) build_pause ;;
+    *) echo "images.sh: unknown image $image (debian, redis, pause)" >&2; exit 1 ;;
+  esac
+done
