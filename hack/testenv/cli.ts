@@ -1,6 +1,8 @@
 // make testenv-up / testenv-down / testenv-env: a long-lived local control plane for `make dev`
 // and for poking at what the integration tests see.
-//   node hack/testenv/cli.ts up   [--run-dir DIR]   start (or find running) and print the exports
+//   node hack/testenv/cli.ts up   [--run-dir DIR] [--simulate]   start (or find running) and print
+//                                  the exports; --simulate adds kwok's simulated nodes, Argo's
+//                                  workflow-controller and the simulated executor (simulation/)
 //   node hack/testenv/cli.ts env  [--run-dir DIR]   print the exports of the running one
 //   node hack/testenv/cli.ts down [--run-dir DIR]   stop every process it started
 // The exports go to stdout, so `eval "$(node hack/testenv/cli.ts up)"` works; progress goes to stderr.
@@ -33,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
         // A previous run that died leaves a stale directory: stop what may be left, start afresh.
         await stopFromState(runDir);
         rmSync(runDir, { recursive: true, force: true });
-        state = await startControlPlane({ runDir, log: say });
+        state = await startControlPlane({ runDir, log: say, simulation: rest.includes('--simulate') });
         say(`apiserver ready in ${state.apiserverReadyMs} ms; controllers ready in ${state.readyMs} ms`);
       }
       say(`kubeconfigs: ${USERS.map((u) => state.kubeconfigs[u]).join(' ')}`);
@@ -57,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      process.stderr.write('usage: node hack/testenv/cli.ts up|env|down [--run-dir DIR]\n');
+      process.stderr.write('usage: node hack/testenv/cli.ts up|env|down [--run-dir DIR] [--simulate]\n');
       return 2;
   }
 }

@@ -15,6 +15,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type SimulationOptions, type SimulationState, startSimulation } from './simulation/start.ts';
 
 export const USERS = ['admin', 'alice', 'bob', 'ops'] as const;
 export type User = (typeof USERS)[number];
@@ -30,6 +31,11 @@ export interface ControlPlaneOptions {
   log?: (line: string) => void;
   /** How long to wait for each component to become ready, in milliseconds (default 180 s). */
   readyTimeoutMs?: number;
+  /**
+   * Also start kwok's simulated nodes, Argo's workflow-controller and the simulated executor
+   * (hack/testenv/simulation; issue #12). Off by default: the integration tests play those parts.
+   */
+  simulation?: SimulationOptions | boolean;
 }
 
 interface ProcessRecord {
@@ -52,6 +58,8 @@ export interface ControlPlaneState {
   apiserverReadyMs: number;
   /** Milliseconds until the controller manager had created the default ServiceAccount. */
   readyMs: number;
+  /** Present in simulation mode: the simulated nodes and where Argo runs. */
+  simulation?: SimulationState;
 }
 
 export interface ControlPlane extends ControlPlaneState {
@@ -347,13 +355,21 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   };
   const saveState = () => writeFileSync(stateFile(runDir), `${JSON.stringify(state, null, 2)}\n`);
 
-  const launch = (name: string, args: string[]): ProcessRecord => {
-    const binary = join(binDir, name);
+  const launch = (
+    name: string,
+    args: string[],
+    how: { binary?: string; env?: NodeJS.ProcessEnv } = {},
+  ): ProcessRecord => {
+    const binary = how.binary ?? join(binDir, name);
     const logPath = join(runDir, `${name}.log`);
     const fd = openSync(logPath, 'w');
     // detached: its own process group, so stop() reaches its children too, and it outlives a CLI
     // that only starts it (make testenv-up).
-    const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(binary, args, {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: how.env ?? process.env,
+    });
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`${binary} could not be started`);
     child.unref();
@@ -468,6 +484,21 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     state.readyMs = Date.now() - t0;
     saveState();
     log(`control plane ready after ${state.readyMs} ms`);
+    if (opts.simulation) {
+      state.simulation = await startSimulation(
+        {
+          runDir,
+          kubectl: join(binDir, 'kubectl'),
+          adminKubeconfig: kubeconfigs.admin,
+          launch,
+          waitFor,
+          log,
+        },
+        opts.simulation === true ? {} : opts.simulation,
+      );
+      saveState();
+      log(`simulation ready after ${Date.now() - t0} ms`);
+    }
   } catch (err) {
     await stopProcesses(processes, 2000);
     throw err;
