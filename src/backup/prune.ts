@@ -2,6 +2,9 @@
 // the policy (retentionVictims) picks the victims; for each one the S3 data and metadata are
 // deleted first, then the MiddlewareBackup CR. A failure between the two leaves a CR whose objects
 // are gone, which the next run deletes; never S3 objects that no CR and no catalog sync can find.
+// With `storage` set (the workflow step: one step per BackupStorage), only the victims whose objects
+// are in that storage, and those with no objects, are deleted; the others are reported as skipped,
+// left to their storage's step. It needs nothing but list and delete on MiddlewareBackups.
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { MiddlewareBackup } from '../api/index.ts';
 import { isNotFound } from '../kube/errors.ts';
@@ -15,7 +18,10 @@ import {
 } from './retention.ts';
 
 export interface PruneResult {
+  /** The victims this run deletes (or would delete, on a dry run). */
   victims: RetentionVictim[];
+  /** Victims whose objects are in another storage than the one this run is for. */
+  skipped: (RetentionVictim & { storage: string })[];
   deletedObjects: string[];
   deletedBackups: string[];
 }
@@ -28,20 +34,39 @@ export interface PruneDeps {
 
 export async function pruneBackups(
   deps: PruneDeps,
-  target: { namespace: string; instance: string; policy: RetentionPolicy; now: number; dryRun?: boolean },
+  target: {
+    namespace: string;
+    instance: string;
+    policy: RetentionPolicy;
+    now: number;
+    dryRun?: boolean;
+    /** Only delete objects in this BackupStorage (victims stored elsewhere are skipped). */
+    storage?: string;
+  },
 ): Promise<PruneResult> {
   const list = await deps.rest.get<{ items: MiddlewareBackup[] }>(
     resourcePath('mwop.dev/v1alpha1', 'MiddlewareBackup', { namespace: target.namespace }),
   );
   const mine = list.items.filter((b) => b.spec.instanceRef.name === target.instance);
-  const victims = retentionVictims(mine.map(candidateFromBackup), target.policy, target.now);
-  const result: PruneResult = { victims, deletedObjects: [], deletedBackups: [] };
-  if (target.dryRun) return result;
   const byName = new Map(mine.map((b) => [b.metadata.name!, b]));
-  for (const v of victims) {
+  const keysOf = (b: MiddlewareBackup) =>
+    [b.status?.path, b.status?.metadataPath].filter((k): k is string => Boolean(k));
+  const storageOf = (b: MiddlewareBackup) => b.status?.storage ?? b.spec.storage;
+  const result: PruneResult = { victims: [], skipped: [], deletedObjects: [], deletedBackups: [] };
+  for (const v of retentionVictims(mine.map(candidateFromBackup), target.policy, target.now)) {
+    const b = byName.get(v.name)!;
+    const elsewhere = storageOf(b);
+    if (target.storage && keysOf(b).length > 0 && elsewhere && elsewhere !== target.storage) {
+      result.skipped.push({ ...v, storage: elsewhere });
+    } else {
+      result.victims.push(v);
+    }
+  }
+  if (target.dryRun) return result;
+  for (const v of result.victims) {
     const backup = byName.get(v.name)!;
-    const keys = [backup.status?.path, backup.status?.metadataPath].filter((k): k is string => Boolean(k));
-    const storage = backup.status?.storage ?? backup.spec.storage;
+    const keys = keysOf(backup);
+    const storage = storageOf(backup);
     if (keys.length > 0 && storage) {
       const { client, bucket } = await deps.s3For(storage);
       const out = await client.send(

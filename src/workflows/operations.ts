@@ -29,7 +29,22 @@ export type WorkflowOperation =
       /** Name of the safety backup taken first; absent: no safety backup (skipSafetyBackup). */
       safetyBackup?: string;
     } & S3Target)
-  | { kind: 'RetentionCleanup'; maxCount?: number; maxAge?: string };
+  | {
+      kind: 'RetentionCleanup';
+      maxCount?: number;
+      maxAge?: string;
+      /**
+       * One cleanup step per BackupStorage holding a victim's objects (or the instance's storage when
+       * none does): the step gets that storage's settings as parameters and its keys from the Secret
+       * copied into the namespace, so the workflow ServiceAccount reads nothing cluster-scoped.
+       */
+      targets: RetentionTarget[];
+    };
+
+export interface RetentionTarget extends S3Target {
+  /** The BackupStorage's name, as recorded in the victims' status.storage. */
+  storageName: string;
+}
 
 export type WorkflowOperationKind = WorkflowOperation['kind'];
 export type OperationOf<K extends WorkflowOperationKind> = Extract<WorkflowOperation, { kind: K }>;

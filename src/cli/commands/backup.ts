@@ -10,6 +10,7 @@ import { FieldValueError } from '../../backup/errors.ts';
 import { pruneBackups } from '../../backup/prune.ts';
 import { parseRetention, type RetentionPolicy } from '../../backup/retention.ts';
 import { createS3Client, storageConfigFromSpec } from '../../backup/s3/client.ts';
+import { s3ConfigFromEnv } from '../../backup/s3/env-config.ts';
 import { isConflict, isForbidden, isNotFound } from '../../kube/errors.ts';
 import { listInAllNamespaces } from '../all-namespaces.ts';
 import { type CliContext, cliContext } from '../context.ts';
@@ -213,26 +214,41 @@ export function register(program: Command): void {
       '',
     )
     .option('--dry-run [bool]', 'true: only print what would be deleted', 'false')
+    .option(
+      '--storage <name>',
+      'only delete objects in this BackupStorage (victims stored elsewhere are skipped); with MWOP_S3_ENDPOINT set, its settings and keys come from the environment (the workflow step) and no BackupStorage or Secret is read',
+    )
     .action(
       async (
-        opts: { instance: string; maxCount: string; maxAge: string; dryRun: string | boolean },
+        opts: {
+          instance: string;
+          maxCount: string;
+          maxAge: string;
+          dryRun: string | boolean;
+          storage?: string;
+        },
         cmd: Command,
       ) => {
         const ctx = cliContext(cmd);
         const policy = prunePolicy(opts.maxCount, opts.maxAge);
         const dryRun = parseBool(opts.dryRun, '--dry-run');
+        const fromEnv = pruneS3FromEnv(process.env, opts.storage);
         const clients: { destroy(): void }[] = [];
         const s3 = new Map<string, Promise<{ client: ReturnType<typeof createS3Client>; bucket: string }>>();
         const s3For = (name: string) => {
           let p = s3.get(name);
           if (!p) {
             p = (async () => {
-              const storage = (await ensureStorage(ctx, name)) as BackupStorage;
-              const cfg = storageConfigFromSpec(
-                storage.spec,
-                await storageCredentials(ctx, storage),
-                `backupstorage ${name} spec`,
-              );
+              const cfg =
+                fromEnv ??
+                (await (async () => {
+                  const storage = (await ensureStorage(ctx, name)) as BackupStorage;
+                  return storageConfigFromSpec(
+                    storage.spec,
+                    await storageCredentials(ctx, storage),
+                    `backupstorage ${name} spec`,
+                  );
+                })());
               const client = createS3Client(cfg);
               clients.push(client);
               return { client, bucket: cfg.bucket };
@@ -245,7 +261,14 @@ export function register(program: Command): void {
         try {
           result = await pruneBackups(
             { rest: ctx.rest, s3For },
-            { namespace: ctx.namespace, instance: opts.instance, policy, now: Date.now(), dryRun },
+            {
+              namespace: ctx.namespace,
+              instance: opts.instance,
+              policy,
+              now: Date.now(),
+              dryRun,
+              ...(opts.storage ? { storage: opts.storage } : {}),
+            },
           );
         } catch (err) {
           if (err instanceof CliError) throw err;
@@ -257,12 +280,42 @@ export function register(program: Command): void {
         for (const v of result.victims) {
           ctx.out.write(`${verb} ${objectName('MiddlewareBackup', v.name)} (${v.reason})\n`);
         }
+        for (const v of result.skipped) {
+          ctx.out.write(
+            `skipped ${objectName('MiddlewareBackup', v.name)} (${v.reason}): its objects are in storage ${v.storage}, left to that storage's step\n`,
+          );
+        }
         for (const key of result.deletedObjects) ctx.out.write(`deleted s3 object ${key}\n`);
         ctx.out.write(
           `${result.victims.length} backup${result.victims.length === 1 ? '' : 's'} of ${opts.instance} in ${ctx.namespace} ${dryRun ? 'would be deleted' : 'deleted'}\n`,
         );
       },
     );
+}
+
+/**
+ * The S3 config of the retention-cleanup step, from the environment the template sets; undefined
+ * when MWOP_S3_ENDPOINT is unset (then the BackupStorage and its Secret are read, as an admin may).
+ */
+export function pruneS3FromEnv(
+  env: Record<string, string | undefined>,
+  storage: string | undefined,
+): ReturnType<typeof s3ConfigFromEnv> {
+  let cfg: ReturnType<typeof s3ConfigFromEnv>;
+  try {
+    cfg = s3ConfigFromEnv(env);
+  } catch (err) {
+    if (err instanceof FieldValueError)
+      throw new CliError(err.message, 'see `kubectl mw backup prune --help`');
+    throw err;
+  }
+  if (cfg && !storage) {
+    throw new CliError(
+      `--storage: not set, but MWOP_S3_ENDPOINT (${cfg.endpoint}) describes one BackupStorage`,
+      'pass --storage <the name of the BackupStorage those settings belong to>',
+    );
+  }
+  return cfg;
 }
 
 /** --max-count/--max-age as the workflow passes them: an empty value means no limit. */

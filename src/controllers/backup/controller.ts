@@ -43,6 +43,7 @@ export function backupControllers(
     instances: caches.instances,
     backups: caches.backups,
     workflows: caches.workflows,
+    storages: caches.storages,
     deps,
     events: ctx.events,
     log: ctx.log,

@@ -3,7 +3,7 @@
 // Time is injected, so tests fire schedules with a clock instead of waiting.
 
 import { createHash } from 'node:crypto';
-import type { MiddlewareBackup, MiddlewareInstance } from '../../api/index.ts';
+import type { BackupStorage, MiddlewareBackup, MiddlewareInstance } from '../../api/index.ts';
 import { API_VERSION } from '../../api/index.ts';
 import { candidateFromBackup, parseRetention, retentionVictims } from '../../backup/retention.ts';
 import { dueRuns, parseSchedule, scheduledBackupName } from '../../backup/schedule.ts';
@@ -16,8 +16,11 @@ import type { Cache } from '../../kube/informer.ts';
 import type { KubeRest } from '../../kube/rest.ts';
 import { audit, type Logger } from '../../log/logger.ts';
 import { boundedName } from '../../workflows/names.ts';
+import type { RetentionTarget } from '../../workflows/operations.ts';
 import type { WorkflowLike } from '../instance/deps.ts';
 import type { BackupDeps } from './reconcile.ts';
+import { retentionStorageNames } from './retention-targets.ts';
+import { ensureNamespaceCredentials } from './storage-access.ts';
 
 export const LABEL_SCHEDULED = 'mwop.dev/scheduled';
 
@@ -26,6 +29,7 @@ export interface ScheduleReconcilerOptions {
   instances: Cache<MiddlewareInstance>;
   backups: Cache<MiddlewareBackup>;
   workflows: Cache<WorkflowLike>;
+  storages: Cache<BackupStorage>;
   deps: Pick<BackupDeps, 'resolve' | 'planWorkflow'>;
   events: EventRecorder;
   log: Logger;
@@ -141,12 +145,18 @@ export class ScheduleReconciler {
     } catch {
       return;
     }
+    const targets = await this.retentionTargets(
+      instance,
+      mine.filter((b) => victims.includes(b.metadata.name!)),
+    );
+    if (targets.length === 0) return;
     const spec = instance.spec.backup!.retention!;
     const wf = await this.o.deps.planWorkflow(
       {
         kind: 'RetentionCleanup',
         ...(spec.maxCount !== undefined ? { maxCount: spec.maxCount } : {}),
         ...(spec.maxAge !== undefined ? { maxAge: spec.maxAge } : {}),
+        targets,
       },
       plugin,
       instance,
@@ -166,5 +176,32 @@ export class ScheduleReconciler {
     } catch (err) {
       if (!isConflict(err)) throw err;
     }
+  }
+
+  /** Each storage's settings and the copy of its keys in the namespace; a missing storage is reported. */
+  private async retentionTargets(
+    instance: MiddlewareInstance,
+    victims: MiddlewareBackup[],
+  ): Promise<RetentionTarget[]> {
+    const targets: RetentionTarget[] = [];
+    for (const storageName of retentionStorageNames(victims, instance.spec.backup!.storage)) {
+      const storage = this.o.storages.get(undefined, storageName);
+      if (!storage) {
+        this.o.events.record(
+          instance,
+          'Warning',
+          'RetentionBlocked',
+          `backups stored in BackupStorage "${storageName}" cannot be pruned: it does not exist; recreate it, or delete those MiddlewareBackups by hand`,
+        );
+        continue;
+      }
+      const credentialsSecret = await ensureNamespaceCredentials(
+        this.o.rest,
+        storage,
+        instance.metadata.namespace!,
+      );
+      targets.push({ storageName, storage: storage.spec, credentialsSecret });
+    }
+    return targets;
   }
 }

@@ -1,10 +1,14 @@
 // mwop-retention-cleanup: applies an instance's retention policy with the operator image. It
 // deletes the S3 objects and the MiddlewareBackup CRs of the victims; the newest successful backup
-// is never a victim (src/backup/retention.ts).
+// is never a victim (src/backup/retention.ts). It runs as the namespace's workflow ServiceAccount,
+// which may only list and delete MiddlewareBackups there: the storage's endpoint and bucket come as
+// parameters and its keys as env from the Secret the operator copied into the namespace, so the
+// step reads neither the cluster-scoped BackupStorage nor a Secret in another namespace.
 import type { ClusterWorkflowTemplate, Template } from '../argo-types.ts';
 import { CWT, T } from './catalog.ts';
 import { clusterTemplate } from './cluster-template.ts';
 import { input, p } from './params.ts';
+import { S3_PARAMETERS, s3Env } from './tool-env.ts';
 
 export const DEFAULT_OPERATOR_IMAGE = 'ghcr.io/mwop/operator:0.1.0';
 
@@ -18,6 +22,11 @@ export function retentionCleanupTemplates(operatorImage = DEFAULT_OPERATOR_IMAGE
         p('max-count', 'Keep at most this many successful backups; empty: no count limit.', ''),
         p('max-age', 'Delete backups older than this (for example 720h); empty: no age limit.', ''),
         p('dry-run', 'true: only list what would be deleted.', 'false'),
+        p(
+          'storage',
+          "BackupStorage this step deletes objects from; victims stored elsewhere are left to that storage's step.",
+        ),
+        ...S3_PARAMETERS,
       ],
     },
     activeDeadlineSeconds: 900,
@@ -34,7 +43,10 @@ export function retentionCleanupTemplates(operatorImage = DEFAULT_OPERATOR_IMAGE
         `--max-count=${input('max-count')}`,
         `--max-age=${input('max-age')}`,
         `--dry-run=${input('dry-run')}`,
+        '--storage',
+        input('storage'),
       ],
+      env: s3Env(),
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
     },
   };

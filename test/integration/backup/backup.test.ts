@@ -1,13 +1,22 @@
 // MiddlewareBackup against the real apiserver and a real S3 server (versitygw), with the operator
 // in process. The tests play Argo: for a backup they run the real backup tool from this process
 // against a real redis-server, exactly as the tool pod would, then write the Workflow status.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MiddlewareBackup, MiddlewareInstance } from '../../../src/api/index.ts';
 import { parseMetadata } from '../../../src/backup/metadata.ts';
 import { getText } from '../../../src/backup/s3/transfer.ts';
-import { isNotFound } from '../../../src/kube/errors.ts';
+import { isNotFound, KubeApiError } from '../../../src/kube/errors.ts';
+import { resourcePath } from '../../../src/kube/gvr.ts';
+import { KubeRest } from '../../../src/kube/rest.ts';
+import { loadKubeConfig } from '../../../src/operator/kubeconfig.ts';
 import type { RunningOperator } from '../../../src/operator/run.ts';
+import { WORKFLOW_SERVICE_ACCOUNT } from '../../../src/workflows/names.ts';
+import { T } from '../../../src/workflows/templates/catalog.ts';
+import { retentionCleanupTemplates } from '../../../src/workflows/templates/retention-cleanup.ts';
 import { type LocalRedis, startLocalRedis } from '../../services/backup/helpers/local-redis.ts';
 import { type S3Server, startS3Server } from '../../support/s3-server.ts';
 import { eventually, testenv, useNamespace } from '../support/cluster.ts';
@@ -28,6 +37,9 @@ import {
   redisInstance,
   run,
   runBackupTool,
+  runTemplateStep,
+  serviceAccountKubeconfig,
+  storagePath,
   taskParameters,
 } from './support.ts';
 
@@ -39,6 +51,18 @@ let s3: S3Server;
 let s3Client: S3Client;
 let redis: LocalRedis;
 let operator: RunningOperator;
+const tmp = mkdtempSync(join(tmpdir(), 'mwop-backup-it-'));
+
+/** The HTTP status of a call that must fail. */
+async function statusOfCall(call: Promise<unknown>): Promise<number> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof KubeApiError) return err.statusCode;
+    throw err;
+  }
+  throw new Error('the call succeeded; it was expected to fail');
+}
 
 beforeAll(async () => {
   await installMwop();
@@ -61,6 +85,7 @@ afterAll(async () => {
   if (storageName) await deleteStorage(rest, storageName);
   await redis?.destroy();
   await s3?.stop();
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 function backupObj(
@@ -179,7 +204,7 @@ describe('manual MiddlewareBackup', () => {
 });
 
 describe('retention', () => {
-  it('the retention-cleanup workflow, run as `kubectl-mw backup prune`, deletes exactly the oldest CR and its S3 objects', async () => {
+  it('the retention-cleanup step, run as the workflow ServiceAccount with only the template inputs, deletes exactly the oldest CR and its S3 objects', async () => {
     await createRunning(rest, redisInstance(ns.name, 'keep2'));
     const taken: MiddlewareBackup[] = [];
     for (const n of ['keep2-a', 'keep2-b', 'keep2-c']) taken.push(await takeBackup(n, 'keep2'));
@@ -193,22 +218,37 @@ describe('retention', () => {
       const items = await listWorkflows(rest, ns.name);
       return items.find((w) => w.metadata?.name?.startsWith('keep2-retention-'));
     });
-    const p = taskParameters(wf, 'retention');
-    expect(p).toMatchObject({ instance: 'keep2', 'max-count': '2' });
+    const p = taskParameters(wf, 'retention-cleanup');
+    expect(p).toMatchObject({
+      instance: 'keep2',
+      'max-count': '2',
+      storage: storageName,
+      's3-endpoint': s3.endpoint,
+      's3-bucket': BUCKET,
+      's3-prefix': 'clusters/test',
+      's3-force-path-style': 'true',
+      's3-credentials-secret': `mwop-s3-${storageName}`,
+    });
 
-    // The step, as the template runs it (src/workflows/templates/retention-cleanup.ts).
-    const step = await run(MW_BIN, [
+    // The step as the template runs it (src/workflows/templates/retention-cleanup.ts), as the
+    // workflow's ServiceAccount (a real token: the apiserver applies its Role and nothing more).
+    const sa = (wf.spec as { serviceAccountName?: string }).serviceAccountName!;
+    expect(sa).toBe(WORKFLOW_SERVICE_ACCOUNT);
+    const kubeconfig = await serviceAccountKubeconfig(rest, ns.name, sa, tmp);
+    const asSa = new KubeRest(loadKubeConfig({ kubeconfig }));
+    // It may not read what the old step read: the BackupStorage and the storage's own Secret.
+    expect(await statusOfCall(asSa.get(storagePath(storageName)))).toBe(403);
+    expect(
+      await statusOfCall(
+        asSa.get(resourcePath('v1', 'Secret', { namespace: ns.name, name: `${storageName}-keys` })),
+      ),
+    ).toBe(403);
+    const template = (retentionCleanupTemplates().spec.templates ?? []).find(
+      (t) => t.name === T.retentionCleanup.cleanup,
+    )!;
+    const step = await runTemplateStep(rest, template as never, p, ns.name, MW_BIN, [
       '--kubeconfig',
-      testenv().kubeconfigs.admin,
-      'backup',
-      'prune',
-      '--namespace',
-      ns.name,
-      '--instance',
-      p.instance!,
-      `--max-count=${p['max-count'] ?? ''}`,
-      `--max-age=${p['max-age'] ?? ''}`,
-      `--dry-run=${p['dry-run'] ?? 'false'}`,
+      kubeconfig,
     ]);
     expect(step.code, step.stderr).toBe(0);
     expect(step.stdout).toContain('deleted middlewarebackup.mwop.dev/keep2-a (maxCount)');

@@ -4,6 +4,7 @@
 // it: with the workflow's parameters as its environment and the S3 keys from the Secret the
 // operator copied into the namespace.
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { BackupStorage, MiddlewareBackup, MiddlewareInstance } from '../../../src/api/index.ts';
@@ -281,4 +282,93 @@ export async function runBackupTool(
     AWS_ACCESS_KEY_ID: key(p['s3-access-key-id-key'] ?? 'accessKeyId'),
     AWS_SECRET_ACCESS_KEY: key(p['s3-secret-access-key-key'] ?? 'secretAccessKey'),
   });
+}
+
+/**
+ * A kubeconfig that authenticates as a ServiceAccount with a real token from the TokenRequest API,
+ * as its pods would: the apiserver then applies exactly that account's RBAC.
+ */
+export async function serviceAccountKubeconfig(
+  rest: KubeRest,
+  ns: string,
+  serviceAccount: string,
+  dir: string,
+): Promise<string> {
+  const res = await rest.post<{ status: { token: string } }>(
+    `/api/v1/namespaces/${ns}/serviceaccounts/${serviceAccount}/token`,
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+  );
+  const admin = JSON.parse(readFileSync(testenv().kubeconfigs.admin, 'utf8')) as {
+    clusters: { name: string; cluster: Record<string, string> }[];
+  };
+  const cluster = admin.clusters[0]!;
+  const file = join(dir, `kubeconfig-${ns}-${serviceAccount}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [cluster],
+      users: [{ name: serviceAccount, user: { token: res.status.token } }],
+      contexts: [{ name: 'sa', context: { cluster: cluster.name, user: serviceAccount, namespace: ns } }],
+      'current-context': 'sa',
+    }),
+  );
+  return file;
+}
+
+interface TemplateContainer {
+  command?: string[];
+  args?: string[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+  }[];
+}
+
+/**
+ * Runs the container of a workflow template step from this process as the pod would run it: the
+ * template's command and args and env with `{{inputs.parameters.*}}` and `{{workflow.namespace}}`
+ * filled from the task's arguments (else the template defaults), env secretKeyRefs read from the
+ * namespace as the kubelet would, and `program` in place of the image's command.
+ */
+export async function runTemplateStep(
+  rest: KubeRest,
+  template: {
+    inputs?: { parameters?: { name: string; default?: string }[] };
+    container?: TemplateContainer;
+  },
+  params: Record<string, string>,
+  ns: string,
+  program: string,
+  extraArgs: string[] = [],
+): Promise<ProcessResult> {
+  const values: Record<string, string> = {};
+  for (const p of template.inputs?.parameters ?? []) if (p.default !== undefined) values[p.name] = p.default;
+  Object.assign(values, params);
+  const fill = (s: string) =>
+    s
+      .replace(/\{\{workflow\.namespace\}\}/g, ns)
+      .replace(/\{\{inputs\.parameters\.([a-z0-9-]+)\}\}/g, (_m, name: string) => {
+        const v = values[name];
+        if (v === undefined) throw new Error(`the step has no value for parameter ${name}`);
+        return v;
+      });
+  const container = template.container!;
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) env[e.name] = fill(e.value);
+    const ref = e.valueFrom?.secretKeyRef;
+    if (ref) {
+      const secret = await rest.get<V1Secret>(
+        resourcePath('v1', 'Secret', { namespace: ns, name: fill(ref.name) }),
+      );
+      const raw = secret.data?.[fill(ref.key)];
+      if (raw === undefined) throw new Error(`Secret ${fill(ref.name)} has no key ${fill(ref.key)}`);
+      env[e.name] = Buffer.from(raw, 'base64').toString('utf8');
+    }
+  }
+  const args = [...(container.command ?? []).slice(1), ...(container.args ?? [])].map(fill);
+  return run(program, [...extraArgs, ...args], env);
 }

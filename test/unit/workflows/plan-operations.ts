@@ -32,7 +32,14 @@ export const OPERATIONS: { op: WorkflowOperation; observed?: Observed }[] = [
       ...storage,
     },
   },
-  { op: { kind: 'RetentionCleanup', maxCount: 7, maxAge: '720h' } },
+  {
+    op: {
+      kind: 'RetentionCleanup',
+      maxCount: 7,
+      maxAge: '720h',
+      targets: [{ storageName: 'main', ...storage }],
+    },
+  },
 ];
 
 export function planAll(p: ResolvedPlugin = plugin()): { op: WorkflowOperation; wf: Workflow }[] {

@@ -320,14 +320,44 @@ describe('backup, restore, retention', () => {
   });
 
   it('retention needs a limit', () => {
-    expect(() => planWorkflow({ kind: 'RetentionCleanup' }, plugin(), instance(1))).toThrow(
+    const targets = [{ storageName: 'main', ...storage }];
+    expect(() => planWorkflow({ kind: 'RetentionCleanup', targets }, plugin(), instance(1))).toThrow(
       'spec.backup.retention: neither maxCount nor maxAge is set; accepted: maxCount, maxAge, or both',
     );
-    const wf = planWorkflow({ kind: 'RetentionCleanup', maxCount: 3 }, plugin(), instance(1), {
+    const wf = planWorkflow({ kind: 'RetentionCleanup', maxCount: 3, targets }, plugin(), instance(1), {
       operatorImage: 'registry.local/mwop:dev',
     });
     expect(arg(task(wf, 'retention-cleanup'), 'operator-image')).toBe('registry.local/mwop:dev');
     expect(arg(task(wf, 'retention-cleanup'), 'max-age')).toBe('');
+  });
+
+  it('retention runs one step per storage with its S3 settings and the copied Secret, never reading the BackupStorage', () => {
+    const offsite = {
+      storageName: 'offsite',
+      storage: { ...storage.storage, endpoint: 'https://s3.offsite.example', bucket: 'far', prefix: 'p' },
+      credentialsSecret: 'mwop-s3-offsite',
+    };
+    const wf = planWorkflow(
+      { kind: 'RetentionCleanup', maxCount: 2, targets: [{ storageName: 'main', ...storage }, offsite] },
+      plugin(),
+      instance(1),
+    );
+    expect(order(wf)).toEqual(['retention-cleanup', 'retention-cleanup-2 <- retention-cleanup']);
+    const first = task(wf, 'retention-cleanup');
+    expect(first.templateRef?.name).toBe('mwop-retention-cleanup');
+    expect(arg(first, 'storage')).toBe('main');
+    expect(arg(first, 's3-endpoint')).toBe('http://s3.backup.svc:9000');
+    expect(arg(first, 's3-bucket')).toBe('mwop-backups');
+    expect(arg(first, 's3-force-path-style')).toBe('true');
+    expect(arg(first, 's3-credentials-secret')).toBe('mwop-s3-credentials');
+    const second = task(wf, 'retention-cleanup-2');
+    expect(arg(second, 'storage')).toBe('offsite');
+    expect(arg(second, 's3-endpoint')).toBe('https://s3.offsite.example');
+    expect(arg(second, 's3-prefix')).toBe('p');
+    expect(arg(second, 's3-credentials-secret')).toBe('mwop-s3-offsite');
+    expect(() =>
+      planWorkflow({ kind: 'RetentionCleanup', maxCount: 2, targets: [] }, plugin(), instance(1)),
+    ).toThrow(/^spec.backup.storage: retention cleanup has no BackupStorage/);
   });
 
   it('shell-quotes tool arguments', () => {
