@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config';
+import { NameOrderSequencer } from './test/e2e/support/sequencer.ts';
 
-// Three kinds of tests, one command (`make test` runs them all):
+// Four kinds of tests (`make test` runs them all, e2e in a second pass of its own):
 //   unit         pure code only, milliseconds each;
 //   services     real local processes (redis-server, MariaDB, an S3 server), no cluster;
-//   integration  the real control plane from hack/testenv, started once per run.
+//   integration  the real control plane from hack/testenv, started once per run;
+//   e2e          the control plane in simulation mode: Argo's real workflow-controller runs our
+//                workflows on kwok's simulated nodes.
 export default defineConfig({
   test: {
+    // Files start in name order (e2e's templates-coverage check must come last; see the sequencer).
+    sequence: { sequencer: NameOrderSequencer },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
@@ -25,6 +30,16 @@ export default defineConfig({
           globalSetup: ['test/integration/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/support/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

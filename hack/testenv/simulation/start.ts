@@ -45,21 +45,21 @@ export interface SimulationHost {
   log(line: string): void;
 }
 
-/** Builds (or finds cached) Argo's and kwok's binaries: hack/testenv/build.sh --addons. */
+/** Builds (or finds cached) Argo's and kwok's binaries: `hack/testenv/build.sh argo|kwok`. */
 export function addonBinDirs(): { argo: string; kwok: string } {
-  const out = execFileSync('bash', [join(here, '../build.sh'), '--addons'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const dirs = Object.fromEntries(
-    out
-      .trim()
-      .split('\n')
-      .map((l) => l.split('=') as [string, string]),
-  );
-  if (!dirs.argo || !dirs.kwok)
-    throw new Error(`hack/testenv/build.sh --addons printed no argo= and kwok= lines: ${out}`);
-  return { argo: dirs.argo, kwok: dirs.kwok };
+  const dir = (what: 'argo' | 'kwok') => {
+    try {
+      return execFileSync('bash', [join(here, '../build.sh'), what], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }).trim();
+    } catch (err) {
+      throw new Error(
+        `hack/testenv/build.sh ${what} failed; simulation mode cannot start: ${(err as Error).message}`,
+      );
+    }
+  };
+  return { argo: dir('argo'), kwok: dir('kwok') };
 }
 
 export function nodeManifest(name: string): object {

@@ -1,0 +1,199 @@
+// What every e2e file needs: its own namespace with mwop installed and the real operator running
+// for it, instances to create and watch, and a recorder of the exact phase sequence an instance
+// goes through (a watch, so no short-lived phase is missed between two polls).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { MiddlewareInstance } from '../../../src/api/index.ts';
+import { mergePatch } from '../../../src/kube/apply.ts';
+import { resourcePath } from '../../../src/kube/gvr.ts';
+import { Informer } from '../../../src/kube/informer.ts';
+import type { KubeRest } from '../../../src/kube/rest.ts';
+import type { RunningOperator } from '../../../src/operator/run.ts';
+import { eventually, useNamespace } from '../../integration/support/cluster.ts';
+import { adminRest, installMwop } from '../../integration/support/install.ts';
+import { startOperator } from '../../integration/support/operator.ts';
+
+export { eventually };
+
+export interface E2eNamespace {
+  readonly name: string;
+  readonly rest: KubeRest;
+}
+
+/** A namespace for this file, mwop installed, and the operator running for that namespace. */
+export function e2eNamespace(prefix: string, operatorFlags: string[] = []): E2eNamespace {
+  const ns = useNamespace(prefix);
+  const rest = adminRest();
+  let operator: RunningOperator | undefined;
+  beforeAll(async () => {
+    await installMwop();
+    operator = await startOperator(ns.name, operatorFlags);
+  });
+  afterAll(async () => {
+    await recordTemplatesUsed(rest, ns.name);
+    await operator?.shutdown('test file done');
+  });
+  return { name: ns.name, rest };
+}
+
+export const instancePath = (namespace: string, name?: string) =>
+  resourcePath('mwop.dev/v1alpha1', 'MiddlewareInstance', name ? { namespace, name } : { namespace });
+
+export function redis(
+  namespace: string,
+  name: string,
+  spec: Partial<MiddlewareInstance['spec']> = {},
+): MiddlewareInstance {
+  return {
+    apiVersion: 'mwop.dev/v1alpha1',
+    kind: 'MiddlewareInstance',
+    metadata: { name, namespace },
+    spec: {
+      type: 'redis',
+      pluginVersion: 'v1',
+      middlewareVersion: '7.2.11',
+      replicas: 1,
+      storage: { size: '1Gi' },
+      config: { preset: 'small' },
+      ...spec,
+    },
+  };
+}
+
+export async function getInstance(ns: E2eNamespace, name: string): Promise<MiddlewareInstance> {
+  return ns.rest.get<MiddlewareInstance>(instancePath(ns.name, name));
+}
+
+export async function patchSpec(ns: E2eNamespace, name: string, spec: Partial<MiddlewareInstance['spec']>) {
+  await mergePatch(
+    ns.rest,
+    { apiVersion: 'mwop.dev/v1alpha1', kind: 'MiddlewareInstance', metadata: { name, namespace: ns.name } },
+    { spec },
+  );
+}
+
+export async function phaseIs(ns: E2eNamespace, name: string, phase: string): Promise<MiddlewareInstance> {
+  return eventually(
+    `${ns.name}/${name} phase ${phase}`,
+    async () => {
+      const i = await getInstance(ns, name);
+      return i.status?.phase === phase ? i : undefined;
+    },
+    { attempts: 1200, intervalMs: 200 },
+  );
+}
+
+export interface PhaseRecorder {
+  /** Every distinct phase in the order observed (consecutive repeats collapsed). */
+  phases(): string[];
+  /** Waits until the latest phase is `phase`, then returns the sequence since the recorder began. */
+  until(phase: string, afterCount?: number): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** Watches one instance and records its phase sequence; start it before the change you test. */
+export async function recordPhases(ns: E2eNamespace, name: string): Promise<PhaseRecorder> {
+  const seen: string[] = [];
+  let gone = false;
+  const informer = new Informer<MiddlewareInstance>({
+    rest: ns.rest,
+    apiVersion: 'mwop.dev/v1alpha1',
+    kind: 'MiddlewareInstance',
+    namespace: ns.name,
+  });
+  informer.on((type, obj) => {
+    if (obj.metadata?.name !== name) return;
+    if (type === 'delete') {
+      gone = true;
+      return;
+    }
+    const phase = obj.status?.phase;
+    if (phase && seen[seen.length - 1] !== phase) seen.push(phase);
+  });
+  await informer.start();
+  return {
+    phases: () => [...seen],
+    async until(phase, afterCount = 1) {
+      await eventually(
+        `${ns.name}/${name} reaching ${phase} (seen so far: ${seen.join(' -> ') || 'nothing'})`,
+        async () =>
+          (seen[seen.length - 1] === phase && seen.length >= afterCount) ||
+          (phase === 'deleted' && gone) ||
+          undefined,
+        { attempts: 1200, intervalMs: 200 },
+      );
+      return [...seen];
+    },
+    stop: () => informer.stop(),
+  };
+}
+
+/** Marks steps of this namespace's workflows to fail or hang (hack/testenv/simulation/faults.ts). */
+export async function markSteps(
+  ns: E2eNamespace,
+  rules: { step: string; outcome: 'fail' | 'hang'; message?: string; workflow?: string }[],
+): Promise<void> {
+  await mergePatch(
+    ns.rest,
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.name } },
+    { metadata: { annotations: { 'sim.mwop.dev/steps': rules.length ? JSON.stringify(rules) : null } } },
+  );
+}
+
+export interface WorkflowNode {
+  name: string;
+  displayName?: string;
+  type: string;
+  phase?: string;
+  message?: string;
+  templateName?: string;
+  templateRef?: { name: string; template: string };
+  templateScope?: string;
+}
+
+export interface ArgoWorkflow {
+  metadata: { name: string; labels?: Record<string, string> };
+  status?: { phase?: string; message?: string; nodes?: Record<string, WorkflowNode> };
+}
+
+export async function workflowsOf(
+  ns: E2eNamespace,
+  instance: string,
+  operation?: string,
+): Promise<ArgoWorkflow[]> {
+  const selector = `mwop.dev/instance=${instance}${operation ? `,mwop.dev/operation=${operation}` : ''}`;
+  const list = await ns.rest.get<{ items: ArgoWorkflow[] }>(
+    resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace: ns.name }),
+    { query: { labelSelector: selector } },
+  );
+  return list.items;
+}
+
+/**
+ * Appends the ClusterWorkflowTemplates (and their templates) that this namespace's workflows ran,
+ * for templates-coverage.test.ts: every generated template must run at least once in the suite.
+ */
+async function recordTemplatesUsed(rest: KubeRest, namespace: string): Promise<void> {
+  const list = await rest.get<{ items: ArgoWorkflow[] }>(
+    resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace }),
+  );
+  const used = new Set<string>();
+  for (const wf of list.items) {
+    for (const node of Object.values(wf.status?.nodes ?? {})) {
+      if (!node.phase || node.phase === 'Pending' || node.phase === 'Skipped' || node.phase === 'Omitted')
+        continue;
+      if (node.templateRef) used.add(`${node.templateRef.name}/${node.templateRef.template}`);
+      // Templates a ClusterWorkflowTemplate calls inside itself carry only its scope.
+      const scope = /^cluster\/(.+)$/.exec(node.templateScope ?? '')?.[1];
+      if (scope && node.templateName) used.add(`${scope}/${node.templateName}`);
+    }
+  }
+  const dir = templatesUsedDir();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${namespace}.txt`), [...used].sort().join('\n'));
+}
+
+export function templatesUsedDir(): string {
+  return join(process.env.MWOP_E2E_RECORD_DIR ?? '/tmp/mwop-e2e', 'templates-used');
+}
