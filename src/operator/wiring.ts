@@ -3,6 +3,11 @@ import type { MiddlewareInstance, MiddlewareOperation } from '../api/index.ts';
 import { validateConfig } from '../config/index.ts';
 import { backupControllers } from '../controllers/backup/controller.ts';
 import type { BackupDeps } from '../controllers/backup/reconcile.ts';
+import {
+  ensureSafetyBackup,
+  safetyBackupName,
+  safetyBackupObject,
+} from '../controllers/backup/safety-backup.ts';
 import { ensureNamespaceCredentials } from '../controllers/backup/storage-access.ts';
 import { instanceController } from '../controllers/instance/controller.ts';
 import type { InstanceDeps } from '../controllers/instance/deps.ts';
@@ -122,13 +127,33 @@ export function wireControllers(
     async planWorkflow({ operation, instance, plugin, name }) {
       await rbac.ensure(instance.metadata.namespace!);
       const op = await operationFor(operation, instance, restoreTarget);
-      return planWorkflow(op, plugin, instance, {
+      const wf = planWorkflow(op, plugin, instance, {
         ...observed,
         name,
         ...(operation.spec.activeDeadlineSeconds
           ? { activeDeadlineSeconds: operation.spec.activeDeadlineSeconds }
           : {}),
       });
+      if (op.kind === 'Restore' && op.safetyBackup) {
+        // Visible before the workflow starts, so a user can roll back to it (and see it fail).
+        const source = caches.backups.get(instance.metadata.namespace, operation.spec.restore!.backup);
+        const storage = source?.status?.storage ?? source?.spec.storage ?? instance.spec.backup?.storage;
+        if (!storage) {
+          throw new TerminalError(
+            `spec.restore.backup: backup ${operation.spec.restore!.backup} names no BackupStorage, so the safety backup has nowhere to go; accepted: a Succeeded backup with status.storage`,
+          );
+        }
+        await ensureSafetyBackup(
+          rest,
+          safetyBackupObject({
+            operation,
+            instance,
+            storage,
+            workflow: name,
+          }),
+        );
+      }
+      return wf;
     },
     mirrorWorkflow: mirrorInstanceWorkflow,
   };
@@ -180,7 +205,7 @@ async function operationFor(
       return target === undefined ? { kind: op.spec.type } : { kind: op.spec.type, target };
     }
     case 'Restore': {
-      const safety = op.spec.restore?.skipSafetyBackup ? undefined : `${op.metadata.name}-safety`;
+      const safety = op.spec.restore?.skipSafetyBackup ? undefined : safetyBackupName(op.metadata.name!);
       return restoreTarget(instance, `backup:${op.spec.restore!.backup}`, safety);
     }
     case 'CustomHook':

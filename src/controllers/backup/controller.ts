@@ -6,6 +6,7 @@ import { WorkQueue } from '../../kube/work-queue.ts';
 import type { Caches } from '../../operator/caches.ts';
 import type { OperatorContext } from '../../operator/context.ts';
 import { type BackupDeps, BackupReconciler, backupWorkflowName } from './reconcile.ts';
+import { ANNOTATION_TAKEN_BY_WORKFLOW } from './safety-backup.ts';
 import { ScheduleReconciler } from './schedule-reconcile.ts';
 
 export function backupControllers(
@@ -33,8 +34,15 @@ export function backupControllers(
   caches.backups.on((_t, b) => backupController.enqueue(objectKey(b)));
   caches.workflows.on((_t, wf) => {
     const ns = wf.metadata?.namespace;
+    const name = wf.metadata?.name;
     for (const b of caches.backups.list(ns)) {
-      if (backupWorkflowName(b.metadata.name!) === wf.metadata?.name) backupController.enqueue(objectKey(b));
+      // Its own workflow, or the one whose step takes it (an in-place restore's safety backup).
+      if (
+        backupWorkflowName(b.metadata.name!) === name ||
+        b.status?.workflow === name ||
+        b.metadata.annotations?.[ANNOTATION_TAKEN_BY_WORKFLOW] === name
+      )
+        backupController.enqueue(objectKey(b));
     }
   });
 

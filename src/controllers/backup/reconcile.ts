@@ -11,7 +11,7 @@ import { metadataKey, parseMetadata } from '../../backup/metadata.ts';
 import { createS3Client } from '../../backup/s3/client.ts';
 import { getText } from '../../backup/s3/transfer.ts';
 import { patchStatus } from '../../kube/apply.ts';
-import { isConflict } from '../../kube/errors.ts';
+import { isConflict, isNotFound } from '../../kube/errors.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import { resourcePath } from '../../kube/gvr.ts';
 import type { Cache } from '../../kube/informer.ts';
@@ -23,6 +23,12 @@ import { boundedName } from '../../workflows/names.ts';
 import type { WorkflowOperation } from '../../workflows/operations.ts';
 import { setCondition } from '../conditions.ts';
 import type { WorkflowLike } from '../instance/deps.ts';
+import {
+  ANNOTATION_TAKEN_BY_STEP,
+  ANNOTATION_TAKEN_BY_WORKFLOW,
+  type StepOutcome,
+  workflowStepOutcome,
+} from './safety-backup.ts';
 import { ensureNamespaceCredentials, operatorS3Config } from './storage-access.ts';
 
 export interface BackupDeps {
@@ -102,6 +108,10 @@ export class BackupReconciler {
       return this.fail(backup, `spec.storage: no BackupStorage "${storageName}"; existing: ${known}`);
     }
 
+    // Taken by a step of another workflow (an in-place restore's safety backup): follow that step.
+    const takenBy = backup.metadata.annotations?.[ANNOTATION_TAKEN_BY_WORKFLOW];
+    if (takenBy) return this.followStep(backup, instance, storage, takenBy);
+
     const wfName = backup.status?.workflow ?? backupWorkflowName(name);
     const wf = this.o.workflows.get(namespace, wfName);
     if (!wf && !backup.status?.workflow) {
@@ -160,7 +170,18 @@ export class BackupReconciler {
     }
     if (!wf) return this.fail(backup, `workflow ${wfName} disappeared before it finished`);
 
-    const m = this.o.deps.mirrorWorkflow(wf);
+    return this.finishFrom(backup, instance, storage, this.o.deps.mirrorWorkflow(wf));
+  }
+
+  /** Status from what the run reported: Succeeded (read the metadata in S3), Failed, or still running. */
+  private async finishFrom(
+    backup: MiddlewareBackup,
+    instance: MiddlewareInstance,
+    storage: BackupStorage,
+    m: { phase: string; message?: string; failedStep?: string },
+  ): Promise<{ requeueAfterMs?: number } | undefined> {
+    const namespace = backup.metadata.namespace!;
+    const name = backup.metadata.name!;
     if (m.phase === 'Succeeded') {
       const key = metadataKey(storage.spec.prefix, namespace, instance.metadata.name!, name);
       let meta: ReturnType<typeof parseMetadata>;
@@ -202,6 +223,76 @@ export class BackupReconciler {
       return this.fail(backup, `${m.failedStep ? `step ${m.failedStep}: ` : ''}${m.message ?? m.phase}`);
     }
     return { requeueAfterMs: 30_000 };
+  }
+
+  /**
+   * A backup taken by a step of another workflow: Running once adopted, then the step's outcome.
+   * The workflow is created right after the CR, so a cache miss is checked against the API server,
+   * and only a workflow whose operation has ended (or is gone) without it fails the backup.
+   */
+  private async followStep(
+    backup: MiddlewareBackup,
+    instance: MiddlewareInstance,
+    storage: BackupStorage,
+    wfName: string,
+  ): Promise<{ requeueAfterMs?: number } | undefined> {
+    const namespace = backup.metadata.namespace!;
+    const step = backup.metadata.annotations?.[ANNOTATION_TAKEN_BY_STEP] ?? 'safety-backup';
+    if (!backup.status?.workflow) {
+      let pluginVersion = instance.status?.applied?.pluginVersion ?? instance.spec.pluginVersion;
+      let middlewareVersion = instance.status?.applied?.middlewareVersion ?? instance.spec.middlewareVersion;
+      try {
+        const plugin = this.o.deps.resolve(instance.spec.type, pluginVersion, middlewareVersion);
+        pluginVersion = plugin.version.pluginVersion;
+        middlewareVersion = plugin.middleware.version;
+      } catch {
+        // Informational fields only: the run belongs to the other workflow either way.
+      }
+      await this.write(backup, {
+        phase: 'Running',
+        workflow: wfName,
+        storage: storage.metadata.name!,
+        bucket: storage.spec.bucket,
+        type: instance.spec.type,
+        pluginVersion,
+        ...(middlewareVersion ? { middlewareVersion } : {}),
+        startTime: this.now(),
+        message: `taken by step ${step} of workflow ${wfName}`,
+      });
+      return { requeueAfterMs: 30_000 };
+    }
+    const wf = this.o.workflows.get(namespace, wfName) ?? (await this.getWorkflow(namespace, wfName));
+    if (!wf) {
+      const operation = backup.metadata.labels?.['mwop.dev/operation'];
+      const ended = operation ? await this.operationEnded(namespace, operation) : true;
+      if (ended) return this.fail(backup, `workflow ${wfName} ended or disappeared before step ${step} ran`);
+      return { requeueAfterMs: 10_000 };
+    }
+    const outcome: StepOutcome = workflowStepOutcome(wf, step);
+    return this.finishFrom(backup, instance, storage, outcome);
+  }
+
+  private async getWorkflow(namespace: string, name: string): Promise<WorkflowLike | undefined> {
+    try {
+      return await this.o.rest.get<WorkflowLike>(
+        resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace, name }),
+      );
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async operationEnded(namespace: string, name: string): Promise<boolean> {
+    try {
+      const op = await this.o.rest.get<{ status?: { phase?: string } }>(
+        resourcePath('mwop.dev/v1alpha1', 'MiddlewareOperation', { namespace, name }),
+      );
+      return ['Succeeded', 'Failed', 'Cancelled'].includes(op.status?.phase ?? '');
+    } catch (err) {
+      if (isNotFound(err)) return true;
+      throw err;
+    }
   }
 
   private async readMetadata(storage: BackupStorage, key: string): Promise<string> {

@@ -39,6 +39,7 @@ import {
   runBackupTool,
   runTemplateStep,
   serviceAccountKubeconfig,
+  setTaskPhases,
   storagePath,
   taskParameters,
 } from './support.ts';
@@ -370,6 +371,99 @@ describe('kubectl mw backup sync', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/0 created/);
     expect((await getBackup('cache-manual')).status?.phase).toBe('Succeeded');
+  });
+});
+
+describe('in-place restore (MiddlewareOperation Restore)', () => {
+  const operationPath = (name?: string) =>
+    resourcePath(API, 'MiddlewareOperation', name ? { namespace: ns.name, name } : { namespace: ns.name });
+  const restoreOp = (name: string) => ({
+    apiVersion: API,
+    kind: 'MiddlewareOperation',
+    metadata: { name, namespace: ns.name },
+    spec: { instanceRef: { name: 'cache' }, type: 'Restore', restore: { backup: 'cache-manual' } },
+  });
+  const opPhase = (name: string, phase: string) =>
+    eventually(`operation ${name} ${phase}`, async () => {
+      const op = await rest.get<{ status?: { phase?: string; message?: string } }>(operationPath(name));
+      return op.status?.phase === phase ? op : undefined;
+    });
+
+  it('takes the safety backup as a MiddlewareBackup CR of its own, Succeeded from its step, that a later restore can roll back to', async () => {
+    await redis.client().set('before-restore', 'the data the restore replaces');
+    await rest.post(operationPath(), restoreOp('rollback-1'));
+
+    // The CR exists before the step runs, labelled, and follows the restore workflow's step.
+    const running = await backupPhase(rest, ns.name, 'rollback-1-safety', 'Running');
+    expect(running.metadata.labels).toMatchObject({
+      'mwop.dev/safety-backup': 'true',
+      'mwop.dev/instance': 'cache',
+      'mwop.dev/operation': 'rollback-1',
+    });
+    expect(running.spec).toMatchObject({ instanceRef: { name: 'cache' }, storage: storageName });
+    expect(running.status).toMatchObject({ workflow: 'rollback-1', storage: storageName, type: 'redis' });
+    const wf = await getWorkflow(rest, ns.name, 'rollback-1');
+    expect(taskParameters(wf, 'safety-backup')).toMatchObject({
+      backup: 'rollback-1-safety',
+      's3-bucket': BUCKET,
+      's3-credentials-secret': `mwop-s3-${storageName}`,
+    });
+
+    // The restore workflow's safety step runs the real tool; Argo marks the step done mid-run.
+    const tool = await runBackupTool(
+      rest,
+      wf,
+      { port: redis.port, password: redis.password },
+      'safety-backup',
+    );
+    expect(tool.code, tool.stderr).toBe(0);
+    await setTaskPhases(rest, wf, { 'safety-backup': 'Succeeded' });
+    const done = await backupPhase(rest, ns.name, 'rollback-1-safety', 'Succeeded');
+    const key = `clusters/test/${ns.name}/cache/rollback-1-safety/metadata.json`;
+    const meta = parseMetadata(JSON.parse(await getText(s3Client, BUCKET, key)), key);
+    expect(done.status).toMatchObject({
+      metadataPath: key,
+      path: key.replace(/metadata\.json$/, meta.dataFile),
+      sha256: meta.sha256,
+      size: meta.size,
+    });
+    expect(await objectExists(done.status!.path!)).toBe(true);
+    // No backup workflow of its own: the restore workflow's step was the run.
+    const names = (await listWorkflows(rest, ns.name)).map((w) => w.metadata?.name);
+    expect(names).toContain('rollback-1');
+    expect(names).not.toContain('rollback-1-safety-backup');
+
+    await finishWorkflow(rest, wf, { phase: 'Succeeded' });
+    await opPhase('rollback-1', 'Succeeded');
+    expect((await getBackup('rollback-1-safety')).status?.phase).toBe('Succeeded');
+
+    // Rolling back: an operation restoring the safety backup is planned like any other restore.
+    await rest.post(operationPath(), {
+      ...restoreOp('rollback-undo'),
+      spec: {
+        instanceRef: { name: 'cache' },
+        type: 'Restore',
+        restore: { backup: 'rollback-1-safety', skipSafetyBackup: true },
+      },
+    });
+    const undo = await getWorkflow(rest, ns.name, 'rollback-undo');
+    expect(taskParameters(undo, 'restore')).toMatchObject({ 'metadata-key': key });
+    await finishWorkflow(rest, undo, { phase: 'Succeeded' });
+    await opPhase('rollback-undo', 'Succeeded');
+  });
+
+  it('a restore that fails at its safety step leaves the safety backup Failed with the step and reason', async () => {
+    await rest.post(operationPath(), restoreOp('rollback-2'));
+    await backupPhase(rest, ns.name, 'rollback-2-safety', 'Running');
+    const wf = await getWorkflow(rest, ns.name, 'rollback-2');
+    await finishWorkflow(rest, wf, {
+      phase: 'Failed',
+      failAt: 'safety-backup',
+      message: 'redis-cli: Connection refused',
+    });
+    const failed = await backupPhase(rest, ns.name, 'rollback-2-safety', 'Failed');
+    expect(failed.status?.message).toBe('step safety-backup: redis-cli: Connection refused');
+    await opPhase('rollback-2', 'Failed');
   });
 });
 
