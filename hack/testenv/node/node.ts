@@ -1,0 +1,627 @@
+// A real node for the local control plane (issue 14, docs/real-node.md): Debian's containerd with
+// runc and the CNI bridge plugin, and the kubelet built from the control plane's k8s.io/kubernetes
+// module (hack/testenv/node/build.sh), running pods from images built locally
+// (hack/testenv/node/images.sh). Needs root.
+//
+// Everything it creates is recorded in <nodeDir>/node-state.json, so that stopNode() (or
+// `node hack/testenv/node/cli.ts down` from another process) removes it again:
+//   processes   containerd and kubelet, each in its own process group; the runc shims (their own
+//               groups) are found by the containerd socket in their command line
+//   files       <nodeDir>: containerd root/state/socket, kubelet root dir, pod logs, CNI config, PKI
+//   mounts      under <nodeDir> (overlay rootfs, kubelet volumes) and the CRI's /var/run/netns/cni-*
+//   network     the bridge mwop0 (10.88.0.1/16), the iptables chain MWOP-NODE-ISOLATION, host-local
+//               IPAM state under <nodeDir>/cni/ipam
+//   host state  net.ipv4.ip_forward (the bridge plugin turns it on) and the sysctls the kubelet sets
+//               (vm.overcommit_memory, vm.panic_on_oom, kernel.panic, kernel.panic_on_oops, ...),
+//               restored to the values they had before
+//   cgroups     /kubepods in every cgroup v1 hierarchy (cgroupfs driver)
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ControlPlaneState, readState, stopProcesses } from '../cluster.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const NODE_NAME = 'mwop-node';
+/** Pod network: the CNI bridge mwop0 and host-local IPAM. Only this host routes it. */
+export const POD_CIDR = '10.88.0.0/16';
+export const POD_GATEWAY = '10.88.0.1';
+/** The control plane's --service-cluster-ip-range (hack/testenv/cluster.ts). */
+export const SERVICE_CIDR = '10.0.0.0/24';
+export const BRIDGE = 'mwop0';
+export const ISOLATION_CHAIN = 'MWOP-NODE-ISOLATION';
+/** Sysctls the kubelet sets when protectKernelDefaults is false (pkg/kubelet/cm/container_manager_linux.go). */
+const KUBELET_SYSCTLS = [
+  'vm/overcommit_memory',
+  'vm/panic_on_oom',
+  'kernel/panic',
+  'kernel/panic_on_oops',
+  'kernel/keys/root_maxkeys',
+  'kernel/keys/root_maxbytes',
+];
+
+interface ProcessRecord {
+  name: string;
+  pid: number;
+  binary: string;
+  log: string;
+}
+
+export interface NodeState {
+  nodeName: string;
+  nodeDir: string;
+  controlPlaneRunDir: string;
+  containerdSocket: string;
+  kubeconfig: string;
+  nodeIP: string;
+  images: string[];
+  processes: ProcessRecord[];
+  /** Network namespaces in /var/run/netns before containerd started: the others are ours. */
+  netnsBefore: string[];
+  sysctlsBefore: Record<string, string>;
+  startedAt: string;
+  /** Milliseconds: containerd answering, the images imported, the Node Ready (all from the start). */
+  containerdReadyMs: number;
+  imagesImportedMs: number;
+  nodeReadyMs: number;
+}
+
+export interface NodeOptions {
+  /** The run directory of a running control plane (hack/testenv/cli.ts up --run-dir). */
+  controlPlaneRunDir: string;
+  /** Where the node's files go; default `<controlPlaneRunDir>-node` (outside it: `cli.ts down`
+   * removes the control plane's directory, and this one holds mounts while the node runs). */
+  nodeDir?: string;
+  log?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export const nodeStateFile = (nodeDir: string) => join(nodeDir, 'node-state.json');
+export const defaultNodeDir = (controlPlaneRunDir: string) => `${resolve(controlPlaneRunDir)}-node`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function run(cmd: string, args: string[], opts: { input?: string; quiet?: boolean } = {}): string {
+  try {
+    return execFileSync(cmd, args, {
+      encoding: 'utf8',
+      input: opts.input,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    const e = err as Error & { stderr?: string };
+    if (opts.quiet) return '';
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  }
+}
+
+function runs(pid: number, binary: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === binary;
+  } catch {
+    return false;
+  }
+}
+
+const readSysctl = (k: string) => readFileSync(`/proc/sys/${k}`, 'utf8').trim();
+const writeSysctl = (k: string, v: string) => writeFileSync(`/proc/sys/${k}`, `${v}\n`);
+
+function listNetns(): string[] {
+  try {
+    return readdirSync('/var/run/netns');
+  } catch {
+    return [];
+  }
+}
+
+/** The host address the kubelet registers as the Node's InternalIP (the first non-loopback IPv4). */
+function hostIP(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.family === 'IPv4' && !a.internal && !a.address.startsWith('10.88.')) return a.address;
+    }
+  }
+  throw new Error('no non-loopback IPv4 address for the node');
+}
+
+function which(cmd: string): string {
+  const out = run('sh', ['-c', `command -v ${cmd}`], { quiet: true }).trim();
+  if (!out) throw new Error(`${cmd} is not installed; run hack/testenv/node/install-deps.sh`);
+  return out;
+}
+
+/** The node's client certificate (CN system:node:<name>, O system:nodes: the Node authorizer's
+ * identity) and the kubelet's serving certificate, both signed by the control plane's CA. */
+function writeNodePki(pki: string, cpPki: string, nodeIP: string): void {
+  mkdirSync(pki, { recursive: true });
+  const ca = ['-CA', join(cpPki, 'ca.crt'), '-CAkey', join(cpPki, 'ca.key'), '-CAcreateserial'];
+  const sign = (name: string, subj: string, ext: string) => {
+    run('openssl', ['genrsa', '-out', join(pki, `${name}.key`), '2048']);
+    run('openssl', [
+      'req',
+      '-new',
+      '-key',
+      join(pki, `${name}.key`),
+      '-subj',
+      subj,
+      '-out',
+      join(pki, `${name}.csr`),
+    ]);
+    writeFileSync(join(pki, `${name}.ext`), ext);
+    run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      join(pki, `${name}.csr`),
+      ...ca,
+      '-days',
+      '3650',
+      '-extfile',
+      join(pki, `${name}.ext`),
+      '-out',
+      join(pki, `${name}.crt`),
+    ]);
+  };
+  sign(
+    'kubelet-client',
+    `/O=system:nodes/CN=system:node:${NODE_NAME}`,
+    'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
+  sign(
+    'kubelet-serving',
+    `/O=system:nodes/CN=system:node:${NODE_NAME}`,
+    `subjectAltName=IP:${nodeIP},IP:127.0.0.1,DNS:${NODE_NAME},DNS:localhost\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+  );
+}
+
+function containerdConfig(dir: string, sandboxImage: string): string {
+  return `# containerd for the mwop real node (hack/testenv/node/node.ts); not the system's containerd.
+version = 2
+root = "${dir}/containerd/root"
+state = "${dir}/containerd/state"
+# Only what a CRI node needs: no btrfs, zfs, aufs or devmapper snapshotters.
+disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper"]
+
+[grpc]
+  address = "${dir}/containerd/containerd.sock"
+
+[ttrpc]
+  address = "${dir}/containerd/containerd.sock.ttrpc"
+
+[debug]
+  level = "info"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "${dir}/containerd/opt"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  # Built locally by images.sh; nothing can be pulled here.
+  sandbox_image = "${sandboxImage}"
+  enable_selinux = false
+  # This VM's root has no CAP_SYS_RESOURCE (CapBnd 000001fffeffffff), so runc cannot lower
+  # oom_score_adj below containerd's own (0): the kubelet asks -998 for every sandbox and runc's
+  # nsexec fails with "failed to update /proc/self/oom_score_adj: Permission denied". Clamp it.
+  restrict_oom_score_adj = true
+  # No registry is reachable: an image that is not imported fails fast (ErrImageNeverPull with
+  # imagePullPolicy: Never, or a pull error).
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        BinaryName = "${process.env.MWOP_NODE_RUNC ?? '/usr/sbin/runc'}"
+        # cgroupfs, like the kubelet: this VM runs cgroup v1 (hybrid) without systemd.
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "${dir}/cni/net.d"
+    max_conf_num = 1
+`;
+}
+
+/** bridge + host-local: pods get 10.88.x.y on mwop0; routes only to the pod and Service CIDRs
+ * (no default route, so a pod cannot even try to reach beyond this host), no masquerade. */
+function cniConfig(dir: string): string {
+  return `${JSON.stringify(
+    {
+      cniVersion: '1.0.0',
+      name: 'mwop-node',
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: BRIDGE,
+          isGateway: true,
+          ipMasq: false,
+          hairpinMode: true,
+          ipam: {
+            type: 'host-local',
+            dataDir: join(dir, 'cni', 'ipam'),
+            ranges: [[{ subnet: POD_CIDR, gateway: POD_GATEWAY }]],
+            routes: [{ dst: SERVICE_CIDR }],
+          },
+        },
+        { type: 'portmap', capabilities: { portMappings: true } },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function kubeletConfig(dir: string, socket: string, pki: string, caFile: string, nodeIP: string): string {
+  // JSON is valid YAML. Each field that cgroup v1 hybrid, no swap policy, no systemd or
+  // "no registry" needs is explained in docs/real-node.md.
+  return `${JSON.stringify(
+    {
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      kind: 'KubeletConfiguration',
+      containerRuntimeEndpoint: `unix://${socket}`,
+      cgroupDriver: 'cgroupfs',
+      failCgroupV1: false,
+      failSwapOn: false,
+      cgroupsPerQOS: true,
+      enforceNodeAllocatable: ['pods'],
+      address: nodeIP,
+      port: 10250,
+      readOnlyPort: 0,
+      healthzBindAddress: '127.0.0.1',
+      healthzPort: 10248,
+      tlsCertFile: join(pki, 'kubelet-serving.crt'),
+      tlsPrivateKeyFile: join(pki, 'kubelet-serving.key'),
+      authentication: {
+        anonymous: { enabled: false },
+        webhook: { enabled: true },
+        x509: { clientCAFile: caFile },
+      },
+      authorization: { mode: 'Webhook' },
+      podLogsDir: join(dir, 'pod-logs'),
+      resolvConf: '',
+      clusterDomain: 'cluster.local',
+      // The images cannot be pulled again: never garbage-collect them.
+      imageGCHighThresholdPercent: 100,
+      imageGCLowThresholdPercent: 99,
+      evictionHard: { 'memory.available': '200Mi', 'nodefs.available': '5%', 'imagefs.available': '5%' },
+      serializeImagePulls: false,
+      registerNode: true,
+      rotateCertificates: false,
+      serverTLSBootstrap: false,
+      maxPods: 50,
+      staticPodPath: '',
+      syncFrequency: '10s',
+      fileCheckFrequency: '10s',
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function kubeconfigFor(server: string, caFile: string, cert: string, key: string): string {
+  return `${JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'mwop-testenv', cluster: { server, 'certificate-authority': caFile } }],
+      users: [{ name: NODE_NAME, user: { 'client-certificate': cert, 'client-key': key } }],
+      contexts: [{ name: NODE_NAME, context: { cluster: 'mwop-testenv', user: NODE_NAME } }],
+      'current-context': NODE_NAME,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** iptables: pod traffic stays on this host (nothing from 10.88/16 forwarded out of mwop0, nothing
+ * forwarded into it from elsewhere). The packet counters of the DROP rules are the check. */
+function addIsolation(): void {
+  const ipt = (args: string[], quiet = false) => run('iptables', ['-w', ...args], { quiet });
+  ipt(['-N', ISOLATION_CHAIN], true);
+  ipt(['-F', ISOLATION_CHAIN]);
+  ipt(['-A', ISOLATION_CHAIN, '-s', POD_CIDR, '!', '-o', BRIDGE, '-j', 'DROP']);
+  ipt(['-A', ISOLATION_CHAIN, '-d', POD_CIDR, '!', '-i', BRIDGE, '-j', 'DROP']);
+  if (!isolationHooked()) ipt(['-I', 'FORWARD', '1', '-j', ISOLATION_CHAIN]);
+}
+
+function isolationHooked(): boolean {
+  return run('iptables', ['-w', '-S', 'FORWARD'], { quiet: true }).includes(`-j ${ISOLATION_CHAIN}`);
+}
+
+function removeIsolation(): void {
+  while (isolationHooked()) run('iptables', ['-w', '-D', 'FORWARD', '-j', ISOLATION_CHAIN], { quiet: true });
+  run('iptables', ['-w', '-F', ISOLATION_CHAIN], { quiet: true });
+  run('iptables', ['-w', '-X', ISOLATION_CHAIN], { quiet: true });
+}
+
+/** Imports the images images.sh built (building them first if needed) into containerd's k8s.io namespace. */
+function importImages(socket: string): string[] {
+  const out = run('bash', [join(here, 'images.sh'), '--import', socket, 'redis', 'pause']);
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ')[0] as string);
+}
+
+function kubeletBinary(binDir: string): string {
+  const k = join(binDir, 'kubelet');
+  if (existsSync(k)) return k;
+  const built = run('bash', [join(here, 'build.sh')]).trim();
+  return join(built, 'kubelet');
+}
+
+export function readNodeState(nodeDir: string): NodeState | undefined {
+  const p = nodeStateFile(nodeDir);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as NodeState) : undefined;
+}
+
+export async function startNode(opts: NodeOptions): Promise<NodeState> {
+  const log = opts.log ?? (() => {});
+  const timeoutMs = opts.readyTimeoutMs ?? 180_000;
+  if (process.getuid?.() !== 0) throw new Error('the real node needs root (containerd, mounts, network)');
+  const cp: ControlPlaneState | undefined = readState(opts.controlPlaneRunDir);
+  if (!cp)
+    throw new Error(
+      `no control plane is running from ${opts.controlPlaneRunDir}; start it with hack/testenv/cli.ts up`,
+    );
+  const dir = resolve(opts.nodeDir ?? defaultNodeDir(opts.controlPlaneRunDir));
+  if (readNodeState(dir)?.processes.some((p) => runs(p.pid, p.binary)))
+    throw new Error(`a node from ${nodeStateFile(dir)} is still running; stop it first`);
+  await stopNode(dir); // what a previous run left behind
+  for (const c of ['containerd', 'runc', 'iptables', 'ip', 'openssl']) which(c);
+  for (const p of ['bridge', 'host-local', 'portmap', 'loopback'])
+    if (!existsSync(join('/usr/lib/cni', p)))
+      throw new Error(`/usr/lib/cni/${p} is missing; run hack/testenv/node/install-deps.sh`);
+  const kubelet = kubeletBinary(cp.binDir);
+  const containerd = which('containerd');
+  mkdirSync(dir, { recursive: true });
+  for (const d of ['containerd', 'cni/net.d', 'cni/ipam', 'kubelet', 'pod-logs', 'pki'])
+    mkdirSync(join(dir, d), { recursive: true });
+
+  const nodeIP = hostIP();
+  const socket = join(dir, 'containerd', 'containerd.sock');
+  const kubeconfig = join(dir, 'kubeconfig-node.yaml');
+  const state: NodeState = {
+    nodeName: NODE_NAME,
+    nodeDir: dir,
+    controlPlaneRunDir: resolve(opts.controlPlaneRunDir),
+    containerdSocket: socket,
+    kubeconfig,
+    nodeIP,
+    images: [],
+    processes: [],
+    netnsBefore: listNetns(),
+    sysctlsBefore: Object.fromEntries(
+      ['net/ipv4/ip_forward', ...KUBELET_SYSCTLS].map((k) => [k, readSysctl(k)]),
+    ),
+    startedAt: new Date().toISOString(),
+    containerdReadyMs: 0,
+    imagesImportedMs: 0,
+    nodeReadyMs: 0,
+  };
+  const save = () => writeFileSync(nodeStateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
+  save();
+
+  const launch = (name: string, binary: string, args: string[]) => {
+    const logPath = join(dir, `${name}.log`);
+    const fd = openSync(logPath, 'w');
+    const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    if (child.pid === undefined) throw new Error(`${binary} could not be started`);
+    child.unref();
+    const rec = { name, pid: child.pid, binary, log: logPath };
+    state.processes.push(rec);
+    save();
+    return rec;
+  };
+  const waitFor = async (what: string, probe: () => boolean) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const p of state.processes)
+        if (!runs(p.pid, p.binary))
+          throw new Error(`${p.name} exited while waiting for ${what}:\n${tail(p.log)}`);
+      if (probe()) return;
+      await sleep(200);
+    }
+    throw new Error(
+      `${what}: not ready after ${timeoutMs} ms\n${state.processes.map((p) => tail(p.log)).join('\n')}`,
+    );
+  };
+
+  try {
+    const t0 = Date.now();
+    const pki = join(dir, 'pki');
+    writeNodePki(pki, dirname(cp.caFile), nodeIP);
+    writeFileSync(
+      kubeconfig,
+      kubeconfigFor(cp.server, cp.caFile, join(pki, 'kubelet-client.crt'), join(pki, 'kubelet-client.key')),
+      { mode: 0o600 },
+    );
+
+    const sandboxImage = 'mwop.local/pause:3.10-mwop-go';
+    writeFileSync(join(dir, 'containerd', 'config.toml'), containerdConfig(dir, sandboxImage));
+    writeFileSync(join(dir, 'cni', 'net.d', '10-mwop-node.conflist'), cniConfig(dir));
+    addIsolation();
+    log(`starting containerd (${socket})`);
+    launch('containerd', containerd, ['--config', join(dir, 'containerd', 'config.toml')]);
+    await waitFor('containerd', () =>
+      run('ctr', ['--address', socket, 'version'], { quiet: true }).includes('Server:'),
+    );
+    state.containerdReadyMs = Date.now() - t0;
+    log(`containerd ready after ${state.containerdReadyMs} ms; importing the local images`);
+    state.images = importImages(socket);
+    state.imagesImportedMs = Date.now() - t0;
+    log(`imported ${state.images.join(', ')} after ${state.imagesImportedMs} ms`);
+
+    writeFileSync(join(dir, 'kubelet-config.yaml'), kubeletConfig(dir, socket, pki, cp.caFile, nodeIP));
+    log(`starting kubelet (node ${NODE_NAME}, ${nodeIP})`);
+    launch('kubelet', kubelet, [
+      `--config=${join(dir, 'kubelet-config.yaml')}`,
+      `--kubeconfig=${kubeconfig}`,
+      `--root-dir=${join(dir, 'kubelet')}`,
+      `--cert-dir=${pki}`,
+      `--hostname-override=${NODE_NAME}`,
+      `--node-ip=${nodeIP}`,
+      '--v=2',
+    ]);
+    const kubectl = join(cp.binDir, 'kubectl');
+    await waitFor(
+      `Node ${NODE_NAME} Ready`,
+      () =>
+        run(
+          kubectl,
+          [
+            '--kubeconfig',
+            cp.kubeconfigs.admin,
+            'get',
+            'node',
+            NODE_NAME,
+            '-o',
+            'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+          ],
+          { quiet: true },
+        ) === 'True',
+    );
+    state.nodeReadyMs = Date.now() - t0;
+    save();
+    log(`node ${NODE_NAME} Ready after ${state.nodeReadyMs} ms`);
+    return state;
+  } catch (err) {
+    await stopNode(dir);
+    throw err;
+  }
+}
+
+/** Stops the node of <nodeDir>/node-state.json and removes what it created (see the header). */
+export async function stopNode(nodeDir: string, log: (s: string) => void = () => {}): Promise<boolean> {
+  const state = readNodeState(nodeDir);
+  if (!state) return false;
+  const cp = readState(state.controlPlaneRunDir);
+  const kubelet = state.processes.find((p) => p.name === 'kubelet');
+  // 1. With the kubelet still running: delete the node's pods, so that it stops their containers
+  //    and the CRI tears down their network namespaces (CNI DEL) and volume mounts.
+  if (cp && kubelet && runs(kubelet.pid, kubelet.binary)) {
+    const kubectl = join(cp.binDir, 'kubectl');
+    const k = (args: string[]) =>
+      run(kubectl, ['--kubeconfig', cp.kubeconfigs.admin, ...args], { quiet: true });
+    log('deleting the pods bound to the node');
+    k([
+      'delete',
+      'pods',
+      '--all-namespaces',
+      `--field-selector=spec.nodeName=${state.nodeName}`,
+      '--wait=true',
+      '--timeout=60s',
+    ]);
+  }
+  // 2. The kubelet, then containerd.
+  await stopProcesses(state.processes.filter((p) => p.name === 'kubelet'));
+  await stopProcesses(state.processes.filter((p) => p.name === 'containerd'));
+  if (cp)
+    run(
+      join(cp.binDir, 'kubectl'),
+      [
+        '--kubeconfig',
+        cp.kubeconfigs.admin,
+        'delete',
+        'node',
+        state.nodeName,
+        '--ignore-not-found',
+        '--wait=false',
+      ],
+      { quiet: true },
+    );
+  // 3. The shims (each in its own process group) and the containers they still run.
+  const shims = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return (cmd[0] ?? '').endsWith('containerd-shim-runc-v2') && cmd.includes(state.containerdSocket);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  for (const pid of shims) {
+    for (const child of childrenOf(pid)) signal(child, 'SIGKILL');
+    signal(pid, 'SIGKILL');
+  }
+  if (shims.length) {
+    log(`killed ${shims.length} leftover shim(s)`);
+    await sleep(500);
+  }
+  // 4. Mounts: under the node directory (deepest first) and the network namespaces the CRI made.
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(`${state.nodeDir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) run('umount', ['-l', m], { quiet: true });
+  for (const ns of listNetns().filter((n) => !state.netnsBefore.includes(n) && n.startsWith('cni-'))) {
+    run('umount', [`/var/run/netns/${ns}`], { quiet: true });
+    rmSync(`/var/run/netns/${ns}`, { force: true });
+  }
+  // 5. Network and host state.
+  run('ip', ['link', 'del', BRIDGE], { quiet: true });
+  removeIsolation();
+  for (const [k, v] of Object.entries(state.sysctlsBefore)) {
+    try {
+      if (readSysctl(k) !== v) writeSysctl(k, v);
+    } catch {
+      // not writable here; recorded in docs/real-node.md
+    }
+  }
+  // 6. The kubelet's cgroups (cgroupfs driver: /kubepods in every v1 hierarchy), deepest first.
+  for (const h of readdirSync('/sys/fs/cgroup')) removeCgroupTree(join('/sys/fs/cgroup', h, 'kubepods'));
+  rmSync(state.nodeDir, { recursive: true, force: true });
+  return true;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function signal(pid: number, s: NodeJS.Signals): void {
+  try {
+    process.kill(pid, s);
+  } catch {
+    // gone
+  }
+}
+
+function removeCgroupTree(path: string): void {
+  if (!existsSync(path)) return;
+  for (const e of readdirSync(path, { withFileTypes: true }))
+    if (e.isDirectory()) removeCgroupTree(join(path, e.name));
+  try {
+    execFileSync('rmdir', [path], { stdio: 'ignore' });
+  } catch {
+    // still has processes; left for the report
+  }
+}
+
+function tail(path: string, lines = 30): string {
+  try {
+    return `--- ${path}\n${readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n')}`;
+  } catch {
+    return `--- ${path} (no log)`;
+  }
+}
