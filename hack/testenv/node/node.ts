@@ -69,6 +69,9 @@ export interface NodeState {
   processes: ProcessRecord[];
   /** Network namespaces in /var/run/netns before containerd started: the others are ours. */
   netnsBefore: string[];
+  /** `<iptables|ip6tables> <table> <chain>` of every KUBE-* chain before the kubelet started: the
+   * others (KUBE-FIREWALL, KUBE-KUBELET-CANARY, KUBE-IPTABLES-HINT) are the kubelet's, removed by stopNode. */
+  kubeChainsBefore: string[];
   sysctlsBefore: Record<string, string>;
   startedAt: string;
   /** Milliseconds: containerd answering, the images imported, the Node Ready (all from the start). */
@@ -343,6 +346,37 @@ function removeIsolation(): void {
   run('iptables', ['-w', '-X', ISOLATION_CHAIN], { quiet: true });
 }
 
+const TABLES = ['filter', 'nat', 'mangle'];
+
+/** Every KUBE-* chain, as `<command> <table> <chain>`. */
+function kubeChains(): string[] {
+  const out: string[] = [];
+  for (const cmd of ['iptables', 'ip6tables'])
+    for (const t of TABLES)
+      for (const line of run(cmd, ['-w', '-t', t, '-S'], { quiet: true }).split('\n')) {
+        const m = /^-N (KUBE-\S+)$/.exec(line);
+        if (m) out.push(`${cmd} ${t} ${m[1]}`);
+      }
+  return out;
+}
+
+/** Removes the KUBE-* chains that were not there before (the kubelet's), and the jumps to them. */
+function removeKubeChains(before: string[]): void {
+  const ours = kubeChains().filter((c) => !before.includes(c));
+  for (const c of ours) {
+    const [cmd, t, chain] = c.split(' ') as [string, string, string];
+    run(cmd, ['-w', '-t', t, '-F', chain], { quiet: true });
+    for (const line of run(cmd, ['-w', '-t', t, '-S'], { quiet: true }).split('\n')) {
+      if (line.startsWith('-A ') && line.endsWith(`-j ${chain}`))
+        run(cmd, ['-w', '-t', t, ...line.replace(/^-A /, '-D ').split(' ')], { quiet: true });
+    }
+  }
+  for (const c of ours) {
+    const [cmd, t, chain] = c.split(' ') as [string, string, string];
+    run(cmd, ['-w', '-t', t, '-X', chain], { quiet: true });
+  }
+}
+
 /** Imports the images images.sh built (building them first if needed) into containerd's k8s.io namespace. */
 function importImages(socket: string): string[] {
   const out = run('bash', [join(here, 'images.sh'), '--import', socket, 'redis', 'pause']);
@@ -400,6 +434,7 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
     images: [],
     processes: [],
     netnsBefore: listNetns(),
+    kubeChainsBefore: kubeChains(),
     sysctlsBefore: Object.fromEntries(
       ['net/ipv4/ip_forward', ...KUBELET_SYSCTLS].map((k) => [k, readSysctl(k)]),
     ),
@@ -574,6 +609,7 @@ export async function stopNode(nodeDir: string, log: (s: string) => void = () =>
   // 5. Network and host state.
   run('ip', ['link', 'del', BRIDGE], { quiet: true });
   removeIsolation();
+  removeKubeChains(state.kubeChainsBefore ?? []);
   for (const [k, v] of Object.entries(state.sysctlsBefore)) {
     try {
       if (readSysctl(k) !== v) writeSysctl(k, v);
@@ -583,6 +619,16 @@ export async function stopNode(nodeDir: string, log: (s: string) => void = () =>
   }
   // 6. The kubelet's cgroups (cgroupfs driver: /kubepods in every v1 hierarchy), deepest first.
   for (const h of readdirSync('/sys/fs/cgroup')) removeCgroupTree(join('/sys/fs/cgroup', h, 'kubepods'));
+  // containerd 1.6's shims keep their sockets, fifos and runc state under /run/containerd whatever
+  // the config says; only the empty directories are left, removed here (a system containerd's are not empty).
+  for (const d of [
+    '/run/containerd/runc/k8s.io',
+    '/run/containerd/runc',
+    '/run/containerd/s',
+    '/run/containerd/fifo',
+    '/run/containerd',
+  ])
+    run('rmdir', [d], { quiet: true });
   rmSync(state.nodeDir, { recursive: true, force: true });
   return true;
 }
