@@ -46,7 +46,12 @@ export function wireControllers(
   const resolve = (t: string, pv: string, mv?: string) => registry.resolve(t, pv, mv);
 
   /** The S3 source of a restore, from a MiddlewareBackup or a raw S3 location. */
-  const restoreTarget = async (instance: MiddlewareInstance, source: string, safetyBackup?: string) => {
+  const restoreTarget = async (
+    instance: MiddlewareInstance,
+    source: string,
+    safetyBackup?: string,
+    field = 'spec.restoreFrom.backup',
+  ) => {
     const ns = instance.metadata.namespace!;
     let storageName: string;
     let metadataKey: string;
@@ -55,17 +60,15 @@ export function wireControllers(
       backupName = source.slice('backup:'.length);
       const backup = caches.backups.get(ns, backupName);
       if (!backup)
-        throw new TerminalError(
-          `spec.restoreFrom.backup: no MiddlewareBackup "${backupName}" in namespace ${ns}`,
-        );
+        throw new TerminalError(`${field}: no MiddlewareBackup "${backupName}" in namespace ${ns}`);
       if (backup.status?.phase !== 'Succeeded' || !backup.status.metadataPath || !backup.status.storage) {
         throw new TerminalError(
-          `spec.restoreFrom.backup: backup ${backupName} is ${backup.status?.phase ?? 'Pending'}; only a Succeeded backup can be restored`,
+          `${field}: backup ${backupName} is ${backup.status?.phase ?? 'Pending'}; only a Succeeded backup can be restored`,
         );
       }
       if (backup.status.type && backup.status.type !== instance.spec.type) {
         throw new TerminalError(
-          `spec.restoreFrom.backup: backup ${backupName} is of type ${backup.status.type}, but this instance is ${instance.spec.type}`,
+          `${field}: backup ${backupName} is of type ${backup.status.type}, but this instance is ${instance.spec.type}`,
         );
       }
       storageName = backup.status.storage;
@@ -77,7 +80,12 @@ export function wireControllers(
       backupName = metadataKey.split('/').slice(-2, -1)[0] ?? 'backup';
     }
     const storage = caches.storages.get(undefined, storageName);
-    if (!storage) throw new TerminalError(`restore: no BackupStorage "${storageName}"`);
+    if (!storage) {
+      const where = source.startsWith('backup:')
+        ? `${field} (its status.storage)`
+        : 'spec.restoreFrom.s3.storage';
+      throw new TerminalError(`${where}: no BackupStorage "${storageName}"`);
+    }
     const credentialsSecret = await ensureNamespaceCredentials(rest, storage, ns);
     return {
       kind: 'Restore' as const,
@@ -108,8 +116,8 @@ export function wireControllers(
         try {
           operation = await restoreTarget(input.instance, input.operation.source);
         } catch (err) {
-          // The instance reconciler does not write a planning error into status yet; the event
-          // makes a bad spec.restoreFrom visible in `kubectl describe` meanwhile.
+          // The instance reconciler writes the error into status (SpecApplied, RestorePlanningFailed);
+          // the event makes it visible in `kubectl describe` too.
           if (err instanceof TerminalError) {
             ctx.events.record(input.instance, 'Warning', 'RestoreFailed', err.message, 'Restore');
           }
@@ -184,7 +192,12 @@ export function wireControllers(
 async function operationFor(
   op: MiddlewareOperation,
   instance: MiddlewareInstance,
-  restoreTarget: (i: MiddlewareInstance, source: string, safety?: string) => Promise<WorkflowOperation>,
+  restoreTarget: (
+    i: MiddlewareInstance,
+    source: string,
+    safety?: string,
+    field?: string,
+  ) => Promise<WorkflowOperation>,
 ): Promise<WorkflowOperation> {
   const ordinal = (pod: string | undefined) => {
     if (!pod) return undefined;
@@ -206,7 +219,7 @@ async function operationFor(
     }
     case 'Restore': {
       const safety = op.spec.restore?.skipSafetyBackup ? undefined : safetyBackupName(op.metadata.name!);
-      return restoreTarget(instance, `backup:${op.spec.restore!.backup}`, safety);
+      return restoreTarget(instance, `backup:${op.spec.restore!.backup}`, safety, 'spec.restore.backup');
     }
     case 'CustomHook':
       throw new TerminalError(

@@ -210,8 +210,16 @@ export class InstanceReconciler {
       }
     }
     // Started after the objects exist, so no workflow step ever looks for a missing StatefulSet.
+    // An operation that cannot be planned (a spec.restoreFrom naming a backup of another type) is
+    // written into status, not only an event, and is not retried until something changes.
+    let planError: { type: string; message: string } | undefined;
     if (canStart && plan.operation) {
-      current = await this.startOperation(instance, plan.operation, plugin, currentPlugin, prevStatus);
+      try {
+        current = await this.startOperation(instance, plan.operation, plugin, currentPlugin, prevStatus);
+      } catch (err) {
+        if (!(err instanceof TerminalError)) throw err;
+        planError = { type: plan.operation.kind, message: err.message };
+      }
     }
 
     // 6. Status.
@@ -229,6 +237,7 @@ export class InstanceReconciler {
         : undefined,
       connection: this.connection(instance, plugin),
       backupRunning: this.backupRunning(instance),
+      ...(planError ? { planError } : {}),
       succeeded: configFailed === undefined,
     });
     if (configFailed && !applied?.pluginVersion)

@@ -29,6 +29,8 @@ export interface StatusInput {
   /** Problems that lasted past the threshold, with log tails appended to messages. */
   podProblems: PodProblem[];
   connection?: { host: string; port: number; secretName: string };
+  /** The next operation could not be planned (a TerminalError from the planner): type and why. */
+  planError?: { type: string; message: string };
   /** Set observedGeneration: only when the reconcile succeeded. */
   succeeded: boolean;
   applied?: MiddlewareInstanceStatus['applied'];
@@ -78,6 +80,9 @@ export function computeInstanceStatus(input: StatusInput): MiddlewareInstanceSta
   } else {
     phase = 'Running';
     message = 'running';
+  }
+  if (input.planError && (phase === 'Running' || phase === 'Pending')) {
+    message = `${input.planError.type} cannot start: ${input.planError.message}`;
   }
 
   let conditions = prev.conditions ?? [];
@@ -133,6 +138,13 @@ export function computeInstanceStatus(input: StatusInput): MiddlewareInstanceSta
       : undefined;
   if (input.blockers.length > 0) {
     cond('SpecApplied', false, input.blockers[0]!.reason, input.blockers.map((b) => b.message).join('; '));
+  } else if (input.planError) {
+    cond(
+      'SpecApplied',
+      false,
+      `${input.planError.type}PlanningFailed`,
+      `${input.planError.type} cannot start: ${input.planError.message}`,
+    );
   } else if (failedHere?.phase === 'Cancelled') {
     cond(
       'SpecApplied',

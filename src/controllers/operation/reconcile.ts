@@ -116,7 +116,14 @@ export class OperationReconciler {
         workflow = await this.o.deps.planWorkflow({ operation: op, instance, plugin, name });
       } catch (err) {
         if (!(err instanceof TerminalError)) throw err;
-        await this.write(op, { phase: 'Failed', message: err.message, completionTime: this.now() });
+        // The operation cannot be planned (e.g. a restore from a backup of another type): said in
+        // status with its own condition reason, and final, like a Job that cannot start.
+        await this.write(
+          op,
+          { phase: 'Failed', message: err.message, completionTime: this.now() },
+          'PlanningFailed',
+        );
+        this.o.events.record(op, 'Warning', 'PlanningFailed', err.message);
         return undefined;
       }
       try {
@@ -200,7 +207,11 @@ export class OperationReconciler {
     return others[0] ? `MiddlewareOperation ${others[0].metadata.name}` : undefined;
   }
 
-  private async write(op: MiddlewareOperation, part: Partial<MiddlewareOperationStatus>): Promise<void> {
+  private async write(
+    op: MiddlewareOperation,
+    part: Partial<MiddlewareOperationStatus>,
+    reason?: string,
+  ): Promise<void> {
     const prev = op.status ?? {};
     const next: MiddlewareOperationStatus = { ...prev, ...part };
     for (const k of Object.keys(next) as (keyof MiddlewareOperationStatus)[])
@@ -211,7 +222,7 @@ export class OperationReconciler {
       {
         type: 'Complete',
         status: terminal ? 'True' : 'False',
-        reason: next.phase ?? 'Pending',
+        reason: reason ?? next.phase ?? 'Pending',
         message: next.message ?? '',
       },
       this.now(),

@@ -567,7 +567,7 @@ describe('bad inputs get clear errors', () => {
     expect(event.message).toContain('every tuesday');
   });
 
-  it('a restore from a backup of another type: a RestoreFailed event naming spec.restoreFrom.backup, and no restore workflow', async () => {
+  it('a restore from a backup of another type: a RestoreFailed event and the SpecApplied condition naming spec.restoreFrom.backup, and no restore workflow', async () => {
     // A MySQL instance restored from a Redis backup.
     const mysql: MiddlewareInstance = {
       apiVersion: API,
@@ -592,11 +592,48 @@ describe('bad inputs get clear errors', () => {
     expect(event.message).toBe(
       'spec.restoreFrom.backup: backup cache-manual is of type redis, but this instance is mysql',
     );
+    // In status too: the SpecApplied condition and the instance message say why.
+    const inStatus = await eventually('the planning error in wrongtype status', async () => {
+      const i = await rest.get<MiddlewareInstance>(instancePath(ns.name, 'wrongtype'));
+      const c = i.status?.conditions?.find((x) => x.type === 'SpecApplied');
+      return c?.reason === 'RestorePlanningFailed' ? { i, c } : undefined;
+    });
+    expect(inStatus.c).toMatchObject({
+      status: 'False',
+      message:
+        'Restore cannot start: spec.restoreFrom.backup: backup cache-manual is of type redis, but this instance is mysql',
+    });
+    expect(inStatus.i.status?.message).toBe(inStatus.c.message);
     const restores = await listWorkflows(
       rest,
       ns.name,
       'mwop.dev/instance=wrongtype,mwop.dev/operation=restore',
     );
     expect(restores).toEqual([]);
+  });
+
+  it('an in-place restore from a backup of another type: the MiddlewareOperation is Failed with reason PlanningFailed naming spec.restore.backup', async () => {
+    await rest.post(resourcePath(API, 'MiddlewareOperation', { namespace: ns.name }), {
+      apiVersion: API,
+      kind: 'MiddlewareOperation',
+      metadata: { name: 'wrong-restore', namespace: ns.name },
+      spec: { instanceRef: { name: 'wrongtype' }, type: 'Restore', restore: { backup: 'cache-manual' } },
+    });
+    const op = await eventually('wrong-restore Failed', async () => {
+      const o = await rest.get<{
+        status?: { phase?: string; message?: string; conditions?: { type: string; reason: string }[] };
+      }>(resourcePath(API, 'MiddlewareOperation', { namespace: ns.name, name: 'wrong-restore' }));
+      return o.status?.phase === 'Failed' ? o : undefined;
+    });
+    expect(op.status?.message).toBe(
+      'spec.restore.backup: backup cache-manual is of type redis, but this instance is mysql',
+    );
+    expect(op.status?.conditions?.find((c) => c.type === 'Complete')).toMatchObject({
+      status: 'True',
+      reason: 'PlanningFailed',
+    });
+    // Nothing ran: no workflow and no safety backup.
+    expect((await listWorkflows(rest, ns.name)).map((w) => w.metadata?.name)).not.toContain('wrong-restore');
+    expect(await statusOfCall(getBackup('wrong-restore-safety'))).toBe(404);
   });
 });
