@@ -22,6 +22,7 @@ packages=(
   ca-certificates             # debootstrap over https mirrors
   zstd                        # compressed image layers, when used
   jq                          # the scripts read `ctr`/`umoci` JSON
+  curl                        # node.ts probes kube-proxy's /healthz
 )
 
 missing=()

@@ -1,16 +1,17 @@
 // A real node for the local control plane (issue 14, docs/real-node.md): Debian's containerd with
-// runc and the CNI bridge plugin, and the kubelet built from the control plane's k8s.io/kubernetes
-// module (hack/testenv/node/build.sh), running pods from images built locally
+// runc and the CNI bridge plugin, and the kubelet and kube-proxy built from the control plane's
+// k8s.io/kubernetes module (hack/testenv/node/build.sh), running pods from images built locally
 // (hack/testenv/node/images.sh). Needs root.
 //
 // Everything it creates is recorded in <nodeDir>/node-state.json, so that stopNode() (or
 // `node hack/testenv/node/cli.ts down` from another process) removes it again:
-//   processes   containerd and kubelet, each in its own process group; the runc shims (their own
+//   processes   containerd, kubelet and kube-proxy, each in its own process group; the runc shims (their own
 //               groups) are found by the containerd socket in their command line
 //   files       <nodeDir>: containerd root/state/socket, kubelet root dir, pod logs, CNI config, PKI
 //   mounts      under <nodeDir> (overlay rootfs, kubelet volumes) and the CRI's /var/run/netns/cni-*
 //   network     the bridge mwop0 (10.88.0.1/16), the iptables chain MWOP-NODE-ISOLATION, host-local
-//               IPAM state under <nodeDir>/cni/ipam
+//               IPAM state under <nodeDir>/cni/ipam, kube-proxy's rules (`kube-proxy --cleanup`)
+//               and the kubelet's KUBE-* chains
 //   host state  net.ipv4.ip_forward (the bridge plugin turns it on) and the sysctls the kubelet sets
 //               (vm.overcommit_memory, vm.panic_on_oom, kernel.panic, kernel.panic_on_oops, ...),
 //               restored to the values they had before
@@ -49,6 +50,12 @@ const KUBELET_SYSCTLS = [
   'kernel/panic_on_oops',
   'kernel/keys/root_maxkeys',
   'kernel/keys/root_maxbytes',
+  // kube-proxy's (its configuration asks it to leave them; recorded in case it does not)
+  'net/ipv4/conf/all/route_localnet',
+  'net/bridge/bridge-nf-call-iptables',
+  'net/netfilter/nf_conntrack_max',
+  'net/netfilter/nf_conntrack_tcp_timeout_established',
+  'net/netfilter/nf_conntrack_tcp_timeout_close_wait',
 ];
 
 interface ProcessRecord {
@@ -78,6 +85,7 @@ export interface NodeState {
   containerdReadyMs: number;
   imagesImportedMs: number;
   nodeReadyMs: number;
+  proxyReadyMs: number;
 }
 
 export interface NodeOptions {
@@ -179,6 +187,12 @@ function writeNodePki(pki: string, cpPki: string, nodeIP: string): void {
   sign(
     'kubelet-client',
     `/O=system:nodes/CN=system:node:${NODE_NAME}`,
+    'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
+  // kube-proxy: the user the bootstrap ClusterRoleBinding system:node-proxier names.
+  sign(
+    'kube-proxy-client',
+    '/CN=system:kube-proxy',
     'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
   );
   sign(
@@ -310,15 +324,47 @@ function kubeletConfig(dir: string, socket: string, pki: string, caFile: string,
   )}\n`;
 }
 
-function kubeconfigFor(server: string, caFile: string, cert: string, key: string): string {
+/** kube-proxy in iptables mode: Service IPs (10.0.0.0/24) reach pods, from the host (OUTPUT) and
+ * from pods (their route to 10.0.0.0/24 goes through the host). It leaves every sysctl alone that
+ * it can: no conntrack table resizing or timeouts, no route_localnet, oom_score_adj 0. */
+function kubeProxyConfig(kubeconfig: string): string {
+  return `${JSON.stringify(
+    {
+      apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+      kind: 'KubeProxyConfiguration',
+      clientConnection: { kubeconfig },
+      mode: 'iptables',
+      hostnameOverride: NODE_NAME,
+      clusterCIDR: POD_CIDR,
+      bindAddress: '127.0.0.1',
+      healthzBindAddress: '127.0.0.1:10256',
+      metricsBindAddress: '127.0.0.1:10249',
+      iptables: { localhostNodePorts: false, masqueradeAll: false },
+      nodePortAddresses: ['primary'],
+      oomScoreAdj: 0,
+      conntrack: {
+        maxPerCore: 0,
+        min: 0,
+        tcpEstablishedTimeout: '0s',
+        tcpCloseWaitTimeout: '0s',
+        udpTimeout: '0s',
+        udpStreamTimeout: '0s',
+      },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function kubeconfigFor(server: string, caFile: string, cert: string, key: string, user = NODE_NAME): string {
   return `${JSON.stringify(
     {
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'mwop-testenv', cluster: { server, 'certificate-authority': caFile } }],
-      users: [{ name: NODE_NAME, user: { 'client-certificate': cert, 'client-key': key } }],
-      contexts: [{ name: NODE_NAME, context: { cluster: 'mwop-testenv', user: NODE_NAME } }],
-      'current-context': NODE_NAME,
+      users: [{ name: user, user: { 'client-certificate': cert, 'client-key': key } }],
+      contexts: [{ name: user, context: { cluster: 'mwop-testenv', user } }],
+      'current-context': user,
     },
     null,
     2,
@@ -367,8 +413,9 @@ function removeKubeChains(before: string[]): void {
     const [cmd, t, chain] = c.split(' ') as [string, string, string];
     run(cmd, ['-w', '-t', t, '-F', chain], { quiet: true });
     for (const line of run(cmd, ['-w', '-t', t, '-S'], { quiet: true }).split('\n')) {
+      // -S prints rules shell-quoted (comments), so the shell splits them back.
       if (line.startsWith('-A ') && line.endsWith(`-j ${chain}`))
-        run(cmd, ['-w', '-t', t, ...line.replace(/^-A /, '-D ').split(' ')], { quiet: true });
+        run('sh', ['-c', `${cmd} -w -t ${t} ${line.replace(/^-A /, '-D ')}`], { quiet: true });
     }
   }
   for (const c of ours) {
@@ -436,12 +483,15 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
     netnsBefore: listNetns(),
     kubeChainsBefore: kubeChains(),
     sysctlsBefore: Object.fromEntries(
-      ['net/ipv4/ip_forward', ...KUBELET_SYSCTLS].map((k) => [k, readSysctl(k)]),
+      ['net/ipv4/ip_forward', ...KUBELET_SYSCTLS]
+        .filter((k) => existsSync(`/proc/sys/${k}`))
+        .map((k) => [k, readSysctl(k)]),
     ),
     startedAt: new Date().toISOString(),
     containerdReadyMs: 0,
     imagesImportedMs: 0,
     nodeReadyMs: 0,
+    proxyReadyMs: 0,
   };
   const save = () => writeFileSync(nodeStateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
   save();
@@ -529,6 +579,36 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
     state.nodeReadyMs = Date.now() - t0;
     save();
     log(`node ${NODE_NAME} Ready after ${state.nodeReadyMs} ms`);
+
+    const proxyKubeconfig = join(dir, 'kubeconfig-kube-proxy.yaml');
+    writeFileSync(
+      proxyKubeconfig,
+      kubeconfigFor(
+        cp.server,
+        cp.caFile,
+        join(pki, 'kube-proxy-client.crt'),
+        join(pki, 'kube-proxy-client.key'),
+        'system:kube-proxy',
+      ),
+      { mode: 0o600 },
+    );
+    writeFileSync(join(dir, 'kube-proxy-config.yaml'), kubeProxyConfig(proxyKubeconfig));
+    log('starting kube-proxy (iptables mode)');
+    launch('kube-proxy', join(dirname(kubelet), 'kube-proxy'), [
+      `--config=${join(dir, 'kube-proxy-config.yaml')}`,
+      '--v=2',
+    ]);
+    // Ready once it has synced its rules: /healthz answers 200 then.
+    await waitFor(
+      'kube-proxy /healthz',
+      () =>
+        run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:10256/healthz'], {
+          quiet: true,
+        }) === '200',
+    );
+    state.proxyReadyMs = Date.now() - t0;
+    save();
+    log(`kube-proxy ready after ${state.proxyReadyMs} ms`);
     return state;
   } catch (err) {
     await stopNode(dir);
@@ -558,7 +638,14 @@ export async function stopNode(nodeDir: string, log: (s: string) => void = () =>
       '--timeout=60s',
     ]);
   }
-  // 2. The kubelet, then containerd.
+  // 2. kube-proxy (and its rules), the kubelet, then containerd.
+  const proxy = state.processes.find((p) => p.name === 'kube-proxy');
+  if (proxy) {
+    await stopProcesses([proxy]);
+    run(proxy.binary, ['--cleanup', `--config=${join(state.nodeDir, 'kube-proxy-config.yaml')}`], {
+      quiet: true,
+    });
+  }
   await stopProcesses(state.processes.filter((p) => p.name === 'kubelet'));
   await stopProcesses(state.processes.filter((p) => p.name === 'containerd'));
   if (cp)

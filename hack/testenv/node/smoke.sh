@@ -2,8 +2,8 @@
 # End-to-end check of the real node (docs/real-node.md), and the figures it reports:
 #   a control plane (hack/testenv/cli.ts up), the node (hack/testenv/node/cli.ts up), a Pod running
 #   mwop.local/redis with imagePullPolicy: Never, Ready; `redis-cli -h <pod IP> ping` from the host
-#   answers PONG and a key written is read back; from inside the pod, an address beyond this host is
-#   unreachable and the isolation rules dropped nothing. Then it stops everything it started.
+#   answers PONG and a key written is read back; a ClusterIP Service (kube-proxy) answers from the
+#   host and from the pod itself; from inside the pod, an address beyond this host is unreachable. Then it stops everything it started.
 # Usage (root): bash hack/testenv/node/smoke.sh [RUN_DIR]   (default /tmp/mwop-realnode-smoke)
 set -euo pipefail
 
@@ -56,6 +56,16 @@ got="$(redis-cli -h "$ip" get mwop:smoke)"
 [ "$got" = "written from the host" ] || { say "read back '$got'"; exit 1; }
 say "pod IP $ip: PONG, and a key written from the host read back"
 
+# A Service through kube-proxy: from the host, and from the pod itself (hairpin through the host).
+kubectl expose pod redis-smoke --name=redis-smoke --port=6379 >&2
+svc="$(kubectl get service redis-smoke -o jsonpath='{.spec.clusterIP}')"
+t=$(date +%s%N)
+until [ "$(redis-cli -h "$svc" get mwop:smoke 2>/dev/null)" = "written from the host" ]; do
+  [ "$(ms "$t")" -lt 30000 ] || { say "Service $svc:6379 does not answer"; exit 1; }
+  sleep 0.2
+done
+say "Service $svc:6379 answers from the host after $(ms "$t") ms"
+
 # From inside the pod's network namespace: no route beyond this host.
 cid="$(kubectl get pod redis-smoke -o jsonpath='{.status.containerStatuses[0].containerID}')"
 pid="$(ctr --address "$CONTAINERD_ADDRESS" -n k8s.io tasks ls | awk -v id="${cid#containerd://}" '$1 == id { print $2 }')"
@@ -64,11 +74,16 @@ if nsenter -t "$pid" -n timeout 3 bash -c "echo > /dev/tcp/${gw:-192.0.2.1}/53" 
   say "the pod reached ${gw:-192.0.2.1}, beyond this host"; exit 1
 fi
 say "from the pod, ${gw:-192.0.2.1} (this host's gateway) is unreachable: $(nsenter -t "$pid" -n ip route | tr '\n' ';')"
+got="$(nsenter -t "$pid" -n -m redis-cli -h "$svc" get mwop:smoke)"
+[ "$got" = "written from the host" ] || { say "from the pod, the Service answered '$got'"; exit 1; }
+say "from the pod, the Service $svc answers (hairpin through the host)"
 drops="$(iptables -w -L MWOP-NODE-ISOLATION -v -n -x | awk 'NR > 2 { s += $1 } END { print s + 0 }')"
 say "isolation rules dropped $drops packets"
 
 mem() { awk '/VmRSS/ { print int($2 / 1024) " MiB" }' "/proc/$1/status"; }
 kpid="$(jq -r '.processes[] | select(.name == "kubelet") | .pid' "$MWOP_NODE_DIR/node-state.json")"
+ppid="$(jq -r '.processes[] | select(.name == "kube-proxy") | .pid' "$MWOP_NODE_DIR/node-state.json")"
 cpid="$(jq -r '.processes[] | select(.name == "containerd") | .pid' "$MWOP_NODE_DIR/node-state.json")"
-echo "control plane up: ${cp_ms} ms; node up to Ready: ${node_ms} ms ($(jq -c '{containerdReadyMs, imagesImportedMs, nodeReadyMs}' "$MWOP_NODE_DIR/node-state.json")); pod apply to Ready: ${pod_ms} ms; RSS kubelet $(mem "$kpid"), containerd $(mem "$cpid")"
+echo "control plane up: ${cp_ms} ms; node up to Ready: ${node_ms} ms ($(jq -c '{containerdReadyMs, imagesImportedMs, nodeReadyMs, proxyReadyMs}' "$MWOP_NODE_DIR/node-state.json")); pod apply to Ready: ${pod_ms} ms; RSS kubelet $(mem "$kpid"), containerd $(mem "$cpid"), kube-proxy $(mem "$ppid")"
+kubectl delete service redis-smoke >&2
 kubectl delete pod redis-smoke --wait=true >&2
