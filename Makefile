@@ -37,8 +37,8 @@ s3server-build: ## build the S3 server the tests use (versitygw, cached by versi
 	bash hack/s3server/build.sh >/dev/null
 
 .PHONY: testenv-build
-testenv-build: ## build etcd, kube-apiserver, -controller-manager, -scheduler, kubectl (cached by version; needs Go)
-	bash hack/testenv/build.sh >/dev/null
+testenv-build: ## build etcd, kube-apiserver, -controller-manager, -scheduler, kubectl, Argo's workflow-controller + argoexec, kwok (cached by version; needs Go)
+	bash hack/testenv/build.sh all >/dev/null
 
 .PHONY: testenv-up
 testenv-up: tools testenv-build ## start the local control plane (hack/testenv) and print `export KUBECONFIG=...`
