@@ -1,6 +1,7 @@
 // Operator settings from flags and environment (flags win). Pure: takes argv and env, returns
 // the config or every problem at once, each naming the flag, the value and what is accepted.
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../backup/errors.ts';
 
 export interface OperatorConfig {
   kubeconfig?: string;
@@ -28,6 +29,8 @@ export interface OperatorConfig {
   operatorImage: string;
   agentImage: string;
   notificationsConfig?: string;
+  /** Rebuild missing MiddlewareBackup CRs from each BackupStorage's S3 metadata this often; 0: never. */
+  backupCatalogSyncMs: number;
 }
 
 export interface ConfigProblem {
@@ -74,6 +77,7 @@ export function parseOperatorConfig(
       'operator-image': { type: 'string' },
       'agent-image': { type: 'string' },
       'notifications-config': { type: 'string' },
+      'backup-catalog-sync-interval': { type: 'string' },
     },
   });
   const get = (flag: string, envName: string, fallback?: string): string | undefined => {
@@ -112,6 +116,23 @@ export function parseOperatorConfig(
       message: 'must be a number of seconds >= 0',
     });
   }
+  const syncRaw = get('backup-catalog-sync-interval', 'MWOP_BACKUP_CATALOG_SYNC_INTERVAL', '0')!;
+  let syncMs = 0;
+  if (syncRaw !== '0' && syncRaw !== '') {
+    try {
+      syncMs = parseDuration(syncRaw, '--backup-catalog-sync-interval');
+    } catch {
+      syncMs = Number.NaN;
+    }
+    if (!(syncMs >= 60_000)) {
+      problems.push({
+        flag: '--backup-catalog-sync-interval',
+        value: syncRaw,
+        message: 'must be 0 (off) or a duration of at least 1m, for example 15m or 1h',
+      });
+      syncMs = 0;
+    }
+  }
   const config: OperatorConfig = {
     kubeconfig: get('kubeconfig', 'KUBECONFIG'),
     context: get('context', 'MWOP_CONTEXT'),
@@ -135,6 +156,7 @@ export function parseOperatorConfig(
     operatorImage: get('operator-image', 'MWOP_OPERATOR_IMAGE', 'ghcr.io/mwop/operator:0.1.0')!,
     agentImage: get('agent-image', 'MWOP_AGENT_IMAGE', 'ghcr.io/mwop/agent:0.1.0')!,
     notificationsConfig: get('notifications-config', 'MWOP_NOTIFICATIONS_CONFIG'),
+    backupCatalogSyncMs: syncMs,
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

@@ -5,6 +5,7 @@ import { objectKey } from '../../kube/informer.ts';
 import { WorkQueue } from '../../kube/work-queue.ts';
 import type { Caches } from '../../operator/caches.ts';
 import type { OperatorContext } from '../../operator/context.ts';
+import { CatalogSyncReconciler } from './catalog-sync-reconcile.ts';
 import { type BackupDeps, BackupReconciler, backupWorkflowName } from './reconcile.ts';
 import { ANNOTATION_TAKEN_BY_WORKFLOW } from './safety-backup.ts';
 import { ScheduleReconciler } from './schedule-reconcile.ts';
@@ -71,5 +72,35 @@ export function backupControllers(
     if (b.metadata.namespace)
       scheduleController.enqueue(`${b.metadata.namespace}/${b.spec.instanceRef.name}`);
   });
-  return [backupController, scheduleController];
+  const controllers = [backupController, scheduleController];
+  if (ctx.config.backupCatalogSyncMs > 0) controllers.push(catalogSyncController(ctx, caches, clock));
+  return controllers;
+}
+
+/** --backup-catalog-sync-interval: each BackupStorage's catalog on creation, then every interval. */
+function catalogSyncController(ctx: OperatorContext, caches: Caches, clock: Clock): Controller {
+  const sync = new CatalogSyncReconciler({
+    rest: ctx.rest,
+    storages: caches.storages,
+    backups: caches.backups,
+    events: ctx.events,
+    log: ctx.log,
+    namespaces: ctx.config.namespaces,
+    intervalMs: ctx.config.backupCatalogSyncMs,
+  });
+  const controller = new Controller({
+    name: 'backupcatalogsync',
+    log: ctx.log,
+    registry: ctx.registry,
+    reconcile: (key) => sync.reconcile(key),
+    queue: new WorkQueue({ clock }),
+    workers: 1,
+  });
+  caches.storages.on((event, s) => {
+    // A new storage, or a changed spec (another bucket or prefix): sync now; status writes are not changes.
+    if (event === 'delete') return;
+    if (event === 'update' && s.status?.observedGeneration === s.metadata.generation) return;
+    controller.enqueue(objectKey(s));
+  });
+  return controller;
 }

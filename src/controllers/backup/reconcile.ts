@@ -7,7 +7,7 @@ import type {
   MiddlewareBackupStatus,
   MiddlewareInstance,
 } from '../../api/index.ts';
-import { metadataKey, parseMetadata } from '../../backup/metadata.ts';
+import { ANNOTATION_SYNCED_FROM, metadataKey, parseMetadata } from '../../backup/metadata.ts';
 import { createS3Client } from '../../backup/s3/client.ts';
 import { getText } from '../../backup/s3/transfer.ts';
 import { patchStatus } from '../../kube/apply.ts';
@@ -83,6 +83,8 @@ export class BackupReconciler {
     const backup = this.o.backups.get(namespace, name);
     if (!backup || backup.metadata.deletionTimestamp) return undefined;
     if (TERMINAL.has(backup.status?.phase ?? '')) return undefined;
+    // Rebuilt from S3 by a catalog sync, whose status write follows the create: nothing to take.
+    if (backup.metadata.annotations?.[ANNOTATION_SYNCED_FROM] && !backup.status?.phase) return undefined;
 
     const instance = this.o.instances.get(namespace, backup.spec.instanceRef.name);
     if (!instance) {

@@ -37,7 +37,11 @@ export const backupPath = (ns: string, name?: string) =>
 export const storagePath = (name?: string) => resourcePath(API, 'BackupStorage', name ? { name } : {});
 
 /** The operator with every controller, like startOperator, but with `clock` for the queues that take one. */
-export async function startOperatorWithClock(namespace: string, clock: Clock): Promise<RunningOperator> {
+export async function startOperatorWithClock(
+  namespace: string,
+  clock: Clock,
+  extraFlags: string[] = [],
+): Promise<RunningOperator> {
   const parsed = parseOperatorConfig(
     [
       '--kubeconfig',
@@ -52,6 +56,7 @@ export async function startOperatorWithClock(namespace: string, clock: Clock): P
       '0',
       '--shutdown-grace-seconds',
       '5',
+      ...extraFlags,
     ],
     {},
   );
