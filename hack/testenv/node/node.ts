@@ -5,7 +5,8 @@
 //
 // Everything it creates is recorded in <nodeDir>/node-state.json, so that stopNode() (or
 // `node hack/testenv/node/cli.ts down` from another process) removes it again:
-//   processes   containerd, kubelet and kube-proxy, each in its own process group; the runc shims (their own
+//   processes   containerd, kubelet, kube-proxy, CoreDNS (when built) and the API-server relay
+//               (socat), each in its own process group; the runc shims (their own
 //               groups) are found by the containerd socket in their command line
 //   files       <nodeDir>: containerd root/state/socket, kubelet root dir, pod logs, CNI config, PKI
 //   mounts      under <nodeDir> (overlay rootfs, kubelet volumes) and the CRI's /var/run/netns/cni-*
@@ -41,6 +42,11 @@ export const POD_GATEWAY = '10.88.0.1';
 /** The control plane's --service-cluster-ip-range (hack/testenv/cluster.ts). */
 export const SERVICE_CIDR = '10.0.0.0/24';
 export const BRIDGE = 'mwop0';
+/** Pods reach the API server (127.0.0.1 only) through a relay on the bridge address, behind the
+ * `kubernetes` Service (10.0.0.1:443, a SAN of the serving certificate). */
+export const APISERVER_RELAY_PORT = 6443;
+/** CoreDNS on the host, on the bridge address: the pods' nameserver. */
+export const CLUSTER_DNS = POD_GATEWAY;
 export const ISOLATION_CHAIN = 'MWOP-NODE-ISOLATION';
 /** Sysctls the kubelet sets when protectKernelDefaults is false (pkg/kubelet/cm/container_manager_linux.go). */
 const KUBELET_SYSCTLS = [
@@ -86,6 +92,8 @@ export interface NodeState {
   imagesImportedMs: number;
   nodeReadyMs: number;
   proxyReadyMs: number;
+  /** 0 when CoreDNS is not built. */
+  dnsReadyMs: number;
 }
 
 export interface NodeOptions {
@@ -195,6 +203,12 @@ function writeNodePki(pki: string, cpPki: string, nodeIP: string): void {
     '/CN=system:kube-proxy',
     'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
   );
+  // CoreDNS: a plain user, granted read access to Services, EndpointSlices, Pods and Namespaces.
+  sign(
+    'coredns-client',
+    '/CN=mwop:coredns',
+    'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
   sign(
     'kubelet-serving',
     `/O=system:nodes/CN=system:node:${NODE_NAME}`,
@@ -277,7 +291,14 @@ function cniConfig(dir: string): string {
   )}\n`;
 }
 
-function kubeletConfig(dir: string, socket: string, pki: string, caFile: string, nodeIP: string): string {
+function kubeletConfig(
+  dir: string,
+  socket: string,
+  pki: string,
+  caFile: string,
+  nodeIP: string,
+  clusterDNS: string[],
+): string {
   // JSON is valid YAML. Each field that cgroup v1 hybrid, no swap policy, no systemd or
   // "no registry" needs is explained in docs/real-node.md.
   return `${JSON.stringify(
@@ -304,7 +325,9 @@ function kubeletConfig(dir: string, socket: string, pki: string, caFile: string,
       },
       authorization: { mode: 'Webhook' },
       podLogsDir: join(dir, 'pod-logs'),
+      // Pods never see the host's resolver; with CoreDNS they get CLUSTER_DNS and cluster.local.
       resolvConf: '',
+      clusterDNS,
       clusterDomain: 'cluster.local',
       // The images cannot be pulled again: never garbage-collect them.
       imageGCHighThresholdPercent: 100,
@@ -390,6 +413,106 @@ function removeIsolation(): void {
   while (isolationHooked()) run('iptables', ['-w', '-D', 'FORWARD', '-j', ISOLATION_CHAIN], { quiet: true });
   run('iptables', ['-w', '-F', ISOLATION_CHAIN], { quiet: true });
   run('iptables', ['-w', '-X', ISOLATION_CHAIN], { quiet: true });
+}
+
+/** The bridge with its gateway address, made before the kubelet so that the API-server relay and
+ * CoreDNS can bind to 10.88.0.1 before the first pod exists (the CNI bridge plugin reuses it). */
+function createBridge(): void {
+  if (!run('ip', ['link', 'show', BRIDGE], { quiet: true }))
+    run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+  if (!run('ip', ['-4', 'addr', 'show', 'dev', BRIDGE]).includes(`${POD_GATEWAY}/`))
+    run('ip', ['addr', 'add', `${POD_GATEWAY}/${POD_CIDR.split('/')[1]}`, 'dev', BRIDGE]);
+  run('ip', ['link', 'set', BRIDGE, 'up']);
+}
+
+/** default/kubernetes has no endpoints (the control plane runs --endpoint-reconciler-type=none):
+ * an EndpointSlice points it at the relay; kube-proxy reads slices only (v1 Endpoints are deprecated). */
+function kubernetesEndpoints(): string {
+  const port = { name: 'https', port: APISERVER_RELAY_PORT, protocol: 'TCP' };
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: 'kubernetes-mwop-node',
+          namespace: 'default',
+          labels: {
+            'kubernetes.io/service-name': 'kubernetes',
+            'endpointslice.kubernetes.io/managed-by': 'mwop-testenv-node',
+          },
+        },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: [POD_GATEWAY], conditions: { ready: true } }],
+        ports: [port],
+      },
+    ],
+  });
+}
+
+const COREDNS_RBAC = JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'List',
+  items: [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'mwop:coredns' },
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['services', 'pods', 'namespaces', 'endpoints'],
+          verbs: ['list', 'watch'],
+        },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'mwop:coredns' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'mwop:coredns' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'mwop:coredns' }],
+    },
+  ],
+});
+
+/** cluster.local from the API; every other name NXDOMAIN at once: nothing is forwarded off the host. */
+function corefile(kubeconfig: string): string {
+  return `cluster.local:53 in-addr.arpa:53 ip6.arpa:53 {
+    bind ${CLUSTER_DNS}
+    errors
+    ready 127.0.0.1:8181
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        kubeconfig ${kubeconfig} mwop:coredns
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+    }
+    cache 5
+}
+.:53 {
+    bind ${CLUSTER_DNS}
+    errors
+    template ANY ANY {
+        rcode NXDOMAIN
+    }
+}
+`;
+}
+
+/** The CoreDNS binary if hack/testenv/node/build-coredns.sh has built it (it is not built implicitly:
+ * the first build takes minutes). */
+function corednsBinary(): string | undefined {
+  const out = run(
+    'bash',
+    ['-c', `ls "\${XDG_CACHE_HOME:-$HOME/.cache}"/mwop/testenv/coredns-*/bin/coredns 2>/dev/null | tail -1`],
+    {
+      quiet: true,
+    },
+  ).trim();
+  return out || undefined;
 }
 
 const TABLES = ['filter', 'nat', 'mangle'];
@@ -492,6 +615,7 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
     imagesImportedMs: 0,
     nodeReadyMs: 0,
     proxyReadyMs: 0,
+    dnsReadyMs: 0,
   };
   const save = () => writeFileSync(nodeStateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
   save();
@@ -536,6 +660,7 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
     writeFileSync(join(dir, 'containerd', 'config.toml'), containerdConfig(dir, sandboxImage));
     writeFileSync(join(dir, 'cni', 'net.d', '10-mwop-node.conflist'), cniConfig(dir));
     addIsolation();
+    createBridge();
     log(`starting containerd (${socket})`);
     launch('containerd', containerd, ['--config', join(dir, 'containerd', 'config.toml')]);
     await waitFor('containerd', () =>
@@ -547,7 +672,54 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
     state.imagesImportedMs = Date.now() - t0;
     log(`imported ${state.images.join(', ')} after ${state.imagesImportedMs} ms`);
 
-    writeFileSync(join(dir, 'kubelet-config.yaml'), kubeletConfig(dir, socket, pki, cp.caFile, nodeIP));
+    const kubectl = join(cp.binDir, 'kubectl');
+    const admin = (args: string[], input?: string) =>
+      run(kubectl, ['--kubeconfig', cp.kubeconfigs.admin, ...args], { input });
+
+    // Pods -> API server: a relay on the bridge address, and the kubernetes Service's endpoints.
+    const apiPort = new URL(cp.server).port;
+    launch('apiserver-relay', which('socat'), [
+      `TCP-LISTEN:${APISERVER_RELAY_PORT},bind=${POD_GATEWAY},fork,reuseaddr`,
+      `TCP:127.0.0.1:${apiPort}`,
+    ]);
+    admin(['apply', '--server-side', '--field-manager=mwop-testenv-node', '-f', '-'], kubernetesEndpoints());
+
+    // CoreDNS on the host when it is built.
+    const coredns = corednsBinary();
+    if (coredns) {
+      admin(['apply', '--server-side', '--field-manager=mwop-testenv-node', '-f', '-'], COREDNS_RBAC);
+      const dnsKubeconfig = join(dir, 'kubeconfig-coredns.yaml');
+      writeFileSync(
+        dnsKubeconfig,
+        kubeconfigFor(
+          cp.server,
+          cp.caFile,
+          join(pki, 'coredns-client.crt'),
+          join(pki, 'coredns-client.key'),
+          'mwop:coredns',
+        ),
+        { mode: 0o600 },
+      );
+      writeFileSync(join(dir, 'Corefile'), corefile(dnsKubeconfig));
+      log(`starting CoreDNS on ${CLUSTER_DNS}:53 (${coredns})`);
+      launch('coredns', coredns, ['-conf', join(dir, 'Corefile')]);
+      await waitFor(
+        'CoreDNS /ready',
+        () =>
+          run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:8181/ready'], {
+            quiet: true,
+          }) === '200',
+      );
+      state.dnsReadyMs = Date.now() - t0;
+      log(`CoreDNS ready after ${state.dnsReadyMs} ms`);
+    } else {
+      log('CoreDNS is not built (bash hack/testenv/node/build-coredns.sh): pods get no cluster DNS');
+    }
+
+    writeFileSync(
+      join(dir, 'kubelet-config.yaml'),
+      kubeletConfig(dir, socket, pki, cp.caFile, nodeIP, coredns ? [CLUSTER_DNS] : []),
+    );
     log(`starting kubelet (node ${NODE_NAME}, ${nodeIP})`);
     launch('kubelet', kubelet, [
       `--config=${join(dir, 'kubelet-config.yaml')}`,
@@ -558,7 +730,6 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
       `--node-ip=${nodeIP}`,
       '--v=2',
     ]);
-    const kubectl = join(cp.binDir, 'kubectl');
     await waitFor(
       `Node ${NODE_NAME} Ready`,
       () =>
@@ -647,7 +818,15 @@ export async function stopNode(nodeDir: string, log: (s: string) => void = () =>
     });
   }
   await stopProcesses(state.processes.filter((p) => p.name === 'kubelet'));
-  await stopProcesses(state.processes.filter((p) => p.name === 'containerd'));
+  // containerd, CoreDNS and the API-server relay.
+  await stopProcesses(state.processes.filter((p) => p.name !== 'kubelet' && p.name !== 'kube-proxy'));
+  if (cp) {
+    // What startNode applied: the kubernetes Service's endpoints (the relay is gone) and CoreDNS's RBAC.
+    const k = (args: string[]) =>
+      run(join(cp.binDir, 'kubectl'), ['--kubeconfig', cp.kubeconfigs.admin, ...args], { quiet: true });
+    k(['-n', 'default', 'delete', 'endpointslice', 'kubernetes-mwop-node', '--ignore-not-found']);
+    k(['delete', 'clusterrolebinding,clusterrole', 'mwop:coredns', '--ignore-not-found']);
+  }
   if (cp)
     run(
       join(cp.binDir, 'kubectl'),

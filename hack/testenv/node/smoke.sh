@@ -77,6 +77,23 @@ say "from the pod, ${gw:-192.0.2.1} (this host's gateway) is unreachable: $(nsen
 got="$(nsenter -t "$pid" -n -m redis-cli -h "$svc" get mwop:smoke)"
 [ "$got" = "written from the host" ] || { say "from the pod, the Service answered '$got'"; exit 1; }
 say "from the pod, the Service $svc answers (hairpin through the host)"
+# The API server from the pod: in-cluster config (the kubernetes Service, its CA, the pod's own
+# service-account token), through kube-proxy and the relay on the bridge address.
+sa="/proc/$pid/root/run/secrets/kubernetes.io/serviceaccount"
+who="$(nsenter -t "$pid" -n curl -sf --cacert "$sa/ca.crt" -H "Authorization: Bearer $(cat "$sa/token")" \
+  -H 'content-type: application/json' -X POST -d '{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}' \
+  --resolve kubernetes.default.svc:443:10.0.0.1 https://kubernetes.default.svc/apis/authentication.k8s.io/v1/selfsubjectreviews |
+  jq -r .status.userInfo.username)"
+[ "$who" = system:serviceaccount:default:default ] || { say "from the pod, the API server said '$who'"; exit 1; }
+say "from the pod, https://kubernetes.default.svc (10.0.0.1) knows it as $who"
+# Cluster DNS, when CoreDNS is built: the Service's name from inside the pod.
+if [ "$(jq -r .dnsReadyMs "$MWOP_NODE_DIR/node-state.json")" != 0 ]; then
+  got="$(nsenter -t "$pid" -n -m redis-cli -h redis-smoke.default.svc.cluster.local get mwop:smoke)"
+  [ "$got" = "written from the host" ] || { say "by DNS name, the Service answered '$got'"; exit 1; }
+  say "from the pod, redis-smoke.default.svc.cluster.local resolves ($(nsenter -t "$pid" -n -m getent hosts redis-smoke.default.svc.cluster.local | awk '{print $1}')) and answers"
+  if nsenter -t "$pid" -n -m getent hosts deb.debian.org >/dev/null; then say "deb.debian.org resolved from the pod"; exit 1; fi
+  say "from the pod, deb.debian.org does not resolve (nothing is forwarded off the host)"
+fi
 drops="$(iptables -w -L MWOP-NODE-ISOLATION -v -n -x | awk 'NR > 2 { s += $1 } END { print s + 0 }')"
 say "isolation rules dropped $drops packets"
 
@@ -84,6 +101,6 @@ mem() { awk '/VmRSS/ { print int($2 / 1024) " MiB" }' "/proc/$1/status"; }
 kpid="$(jq -r '.processes[] | select(.name == "kubelet") | .pid' "$MWOP_NODE_DIR/node-state.json")"
 ppid="$(jq -r '.processes[] | select(.name == "kube-proxy") | .pid' "$MWOP_NODE_DIR/node-state.json")"
 cpid="$(jq -r '.processes[] | select(.name == "containerd") | .pid' "$MWOP_NODE_DIR/node-state.json")"
-echo "control plane up: ${cp_ms} ms; node up to Ready: ${node_ms} ms ($(jq -c '{containerdReadyMs, imagesImportedMs, nodeReadyMs, proxyReadyMs}' "$MWOP_NODE_DIR/node-state.json")); pod apply to Ready: ${pod_ms} ms; RSS kubelet $(mem "$kpid"), containerd $(mem "$cpid"), kube-proxy $(mem "$ppid")"
+echo "control plane up: ${cp_ms} ms; node up to Ready: ${node_ms} ms ($(jq -c '{containerdReadyMs, imagesImportedMs, dnsReadyMs, nodeReadyMs, proxyReadyMs}' "$MWOP_NODE_DIR/node-state.json")); pod apply to Ready: ${pod_ms} ms; RSS kubelet $(mem "$kpid"), containerd $(mem "$cpid"), kube-proxy $(mem "$ppid")"
 kubectl delete service redis-smoke >&2
 kubectl delete pod redis-smoke --wait=true >&2
