@@ -47,7 +47,9 @@ import {
 const ns = useNamespace('backup');
 const rest = adminRest();
 const BUCKET = 'mwop-backups';
+const BUCKET2 = 'mwop-backups-2';
 let storageName: string;
+let storage2: string | undefined;
 let s3: S3Server;
 let s3Client: S3Client;
 let redis: LocalRedis;
@@ -84,6 +86,7 @@ afterAll(async () => {
   await operator?.shutdown('test done');
   s3Client?.destroy();
   if (storageName) await deleteStorage(rest, storageName);
+  if (storage2) await deleteStorage(rest, storage2);
   await redis?.destroy();
   await s3?.stop();
   rmSync(tmp, { recursive: true, force: true });
@@ -115,8 +118,8 @@ async function objectExists(key: string): Promise<boolean> {
 }
 
 /** A manual backup taken for real: the operator plans it, the tool runs, the workflow succeeds. */
-async function takeBackup(name: string, instance: string): Promise<MiddlewareBackup> {
-  await rest.post(backupPath(ns.name), backupObj(name, instance));
+async function takeBackup(name: string, instance: string, storage?: string): Promise<MiddlewareBackup> {
+  await rest.post(backupPath(ns.name), backupObj(name, instance, storage ? { storage } : {}));
   const running = await backupPhase(rest, ns.name, name, 'Running');
   const wf = await getWorkflow(rest, ns.name, running.status!.workflow!);
   const tool = await runBackupTool(rest, wf, { port: redis.port, password: redis.password });
@@ -273,6 +276,78 @@ describe('retention', () => {
       expect(await objectExists(kept.status!.path!)).toBe(true);
       expect(await objectExists(kept.status!.metadataPath!)).toBe(true);
     }
+  });
+
+  it("victims in two storages: one step per storage, each deleting only its own storage's victims", async () => {
+    await s3.createBucket(BUCKET2);
+    storage2 = `s3b-${ns.name}`;
+    await createStorage(rest, ns.name, storage2, s3, { bucket: BUCKET2 });
+    await createRunning(rest, redisInstance(ns.name, 'multi'));
+    // Oldest first: one in the second storage, then two in the first.
+    const a = await takeBackup('multi-a', 'multi', storage2);
+    const b = await takeBackup('multi-b', 'multi');
+    const c = await takeBackup('multi-c', 'multi');
+    await rest.patch(
+      instancePath(ns.name, 'multi'),
+      { spec: { backup: { storage: storageName, retention: { maxCount: 1 } } } },
+      'application/merge-patch+json',
+    );
+    const wf = await eventually('a retention-cleanup workflow for multi', async () => {
+      const items = await listWorkflows(rest, ns.name);
+      return items.find((w) => w.metadata?.name?.startsWith('multi-retention-'));
+    });
+    const [first, second] = [storageName, storage2].sort() as [string, string];
+    const p1 = taskParameters(wf, 'retention-cleanup');
+    const p2 = taskParameters(wf, 'retention-cleanup-2');
+    expect([p1.storage, p2.storage]).toEqual([first, second]);
+    expect((first === storage2 ? p1 : p2)['s3-bucket']).toBe(BUCKET2);
+    expect((first === storage2 ? p1 : p2)['s3-credentials-secret']).toBe(`mwop-s3-${storage2}`);
+
+    const sa = (wf.spec as { serviceAccountName?: string }).serviceAccountName!;
+    const kubeconfig = await serviceAccountKubeconfig(rest, ns.name, sa, tmp);
+    const template = (retentionCleanupTemplates().spec.templates ?? []).find(
+      (t) => t.name === T.retentionCleanup.cleanup,
+    )!;
+    const objectsIn = async (bucket: string, key: string) => {
+      try {
+        await s3Client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return true;
+      } catch (err) {
+        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+          return false;
+        throw err;
+      }
+    };
+    // The first storage's step deletes multi-b and leaves multi-a to the other step.
+    const run1 = await runTemplateStep(rest, template as never, p1, ns.name, MW_BIN, [
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(run1.code, run1.stderr).toBe(0);
+    const mine1 = p1.storage === storageName ? 'multi-b' : 'multi-a';
+    const other1 = mine1 === 'multi-b' ? 'multi-a' : 'multi-b';
+    expect(run1.stdout).toContain(`deleted middlewarebackup.mwop.dev/${mine1} (maxCount)`);
+    expect(run1.stdout).toContain(`skipped middlewarebackup.mwop.dev/${other1} (maxCount)`);
+    expect(await statusOfCall(getBackup(mine1))).toBe(404);
+    expect((await getBackup(other1)).status?.phase).toBe('Succeeded');
+    // The second step deletes the rest.
+    const run2 = await runTemplateStep(rest, template as never, p2, ns.name, MW_BIN, [
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(run2.code, run2.stderr).toBe(0);
+    expect(run2.stdout).toContain(`deleted middlewarebackup.mwop.dev/${other1} (maxCount)`);
+    await finishWorkflow(rest, wf, { phase: 'Succeeded' });
+
+    expect(await statusOfCall(getBackup('multi-a'))).toBe(404);
+    expect(await statusOfCall(getBackup('multi-b'))).toBe(404);
+    expect((await getBackup('multi-c')).status?.phase).toBe('Succeeded');
+    expect(await objectsIn(BUCKET2, a.status!.path!)).toBe(false);
+    expect(await objectsIn(BUCKET2, a.status!.metadataPath!)).toBe(false);
+    expect(await objectsIn(BUCKET, b.status!.path!)).toBe(false);
+    expect(await objectsIn(BUCKET, b.status!.metadataPath!)).toBe(false);
+    expect(await objectsIn(BUCKET, c.status!.path!)).toBe(true);
+    expect(await objectsIn(BUCKET, c.status!.metadataPath!)).toBe(true);
   });
 
   it('prune --dry-run lists without deleting; an empty --max-count and --max-age keep everything', async () => {
