@@ -90,6 +90,30 @@ async function finish(kube: SimKube, pod: Obj, exitCode: number, message: string
   });
 }
 
+/**
+ * Resolves when Argo would signal a hanging step's containers: the workflow was shut down
+ * (spec.shutdown) or ran past its activeDeadlineSeconds; undefined when the pod went away first.
+ */
+async function stopRequested(
+  kube: SimKube,
+  ns: string,
+  workflow: string,
+  stillWanted: () => Promise<boolean>,
+): Promise<string | undefined> {
+  for (;;) {
+    await new Promise((res) => setTimeout(res, 1000));
+    if (!(await stillWanted())) return undefined;
+    const wf = await kube.get(`/apis/argoproj.io/v1alpha1/namespaces/${ns}/workflows/${workflow}`);
+    if (!wf) return undefined;
+    if (wf.spec?.shutdown) return `workflow shutdown with strategy ${wf.spec.shutdown}`;
+    const started = Date.parse(wf.status?.startedAt ?? '');
+    const deadline = Number(wf.spec?.activeDeadlineSeconds);
+    if (Number.isFinite(started) && deadline > 0 && Date.now() > started + deadline * 1000) {
+      return `workflow exceeded its activeDeadlineSeconds (${deadline})`;
+    }
+  }
+}
+
 export function isStepPod(pod: Obj): boolean {
   return (
     pod.metadata.labels?.[LABEL_WORKFLOW] !== undefined &&
@@ -119,6 +143,12 @@ export async function executeStepPod(
     const outcome = await stepOutcome(kube, ns, workflow, node);
     if (outcome.kind === 'hang') {
       log(`${ns}/${node}: hangs (${ANNOTATION_STEPS})`);
+      const why = await stopRequested(kube, ns, workflow, stillWanted);
+      if (!why) return;
+      // Argo stops a running step by exec'ing a signal into its containers (pod.SignalContainer);
+      // there is nothing to exec into on a simulated node, so the container "receives" it here.
+      log(`${ns}/${node}: terminated (${why})`);
+      await finish(kube, pod, 143, `terminated: ${why}`);
       return;
     }
     if (outcome.kind === 'fail') {
