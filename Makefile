@@ -77,7 +77,12 @@ build: tools ## compile src/ to dist/
 # ---- tests -----------------------------------------------------------------------------------
 .PHONY: test
 test: tools system-deps s3server-build testenv-build argo-crds verify lint typecheck ## install everything, then run every test
-	vitest run
+	vitest run --project unit --project services --project integration
+	vitest run --project e2e
+
+.PHONY: test-e2e
+test-e2e: tools system-deps s3server-build testenv-build argo-crds ## only the e2e tests (Argo's real controller on kwok's simulated nodes)
+	vitest run --project e2e
 
 .PHONY: test-unit
 test-unit: tools ## only the unit tests (no processes, no cluster)
@@ -85,7 +90,7 @@ test-unit: tools ## only the unit tests (no processes, no cluster)
 
 # ---- run -------------------------------------------------------------------------------------
 .PHONY: dev
-dev: tools testenv-build argo-crds ## the main job: local control plane + operator + a sample Redis (runs until Ctrl-C)
+dev: tools testenv-build argo-crds ## the main job: local cluster (simulated nodes, real Argo) + operator + a sample Redis reaching Running (runs until Ctrl-C)
 	node hack/dev/main.ts
 
 .PHONY: clean
