@@ -1,5 +1,7 @@
 // The real node (docs/real-node.md), for a control plane started by hack/testenv/cli.ts. Root only.
-//   node hack/testenv/node/cli.ts up   --run-dir DIR [--node-dir NDIR]  start containerd + kubelet,
+//   node hack/testenv/node/cli.ts up   --run-dir DIR [--node-dir NDIR] [--images redis,mariadb]
+//                                       start containerd, CoreDNS (when built), kubelet, kube-proxy;
+//                                       import the local images (pause + the list; built if missing);
 //                                       print the exports (CONTAINERD_ADDRESS, MWOP_NODE_DIR)
 //   node hack/testenv/node/cli.ts down --run-dir DIR [--node-dir NDIR]  delete the node's pods, stop
 //                                       kubelet and containerd, remove mounts, netns, bridge, rules
@@ -15,13 +17,16 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   const runDir = arg(rest, '--run-dir');
   if (!runDir || (cmd !== 'up' && cmd !== 'down')) {
-    process.stderr.write('usage: node hack/testenv/node/cli.ts up|down --run-dir DIR [--node-dir NDIR]\n');
+    process.stderr.write(
+      'usage: node hack/testenv/node/cli.ts up|down --run-dir DIR [--node-dir NDIR] [--images a,b]\n',
+    );
     return 2;
   }
   const nodeDir = arg(rest, '--node-dir') ?? defaultNodeDir(runDir);
   const say = (s: string) => process.stderr.write(`node: ${s}\n`);
   if (cmd === 'up') {
-    const state = await startNode({ controlPlaneRunDir: runDir, nodeDir, log: say });
+    const images = arg(rest, '--images')?.split(',').filter(Boolean);
+    const state = await startNode({ controlPlaneRunDir: runDir, nodeDir, log: say, images });
     say(
       `containerd ${state.containerdReadyMs} ms, images ${state.imagesImportedMs} ms, Node Ready ${state.nodeReadyMs} ms (from the start)`,
     );

@@ -4,6 +4,7 @@
 #
 #   debian   Debian bookworm, debootstrap --variant=minbase, from the Debian mirror apt uses
 #   redis    debian + Debian's redis-server          -> mwop.local/redis:<major.minor>-debian12
+#   mariadb  debian + Debian's mariadb-server        -> mwop.local/mariadb:<major.minor>-debian12
 #   pause    the pod sandbox process, built from ./pause with Go (static) -> mwop.local/pause:<tag>
 #
 # Each image is an OCI image layout packed with umoci, and a tar of it that `ctr images import`
@@ -194,6 +195,44 @@ configure_redis() { # layout rootfs
 
 build_redis() { build_on_debian redis redis-server configure_redis; }
 
+# MariaDB: an entrypoint that initialises an empty data directory (a fresh PVC) once, then runs
+# mariadbd as the mysql user. Root may log in only through the socket; the operator's hooks create
+# the users it hands out.
+configure_mariadb() { # layout rootfs
+  local version tag bundle="$cache/bundle-mariadb-entrypoint"
+  version="$(chroot "$2" dpkg-query -W -f='${Version}' mariadb-server)" # e.g. 1:10.11.14-0+deb12u2
+  tag="$(echo "$version" | sed -E 's/^[0-9]+://; s/^([0-9]+\.[0-9]+).*/\1/')-debian12"
+  rm -rf "$bundle"
+  mkdir -p "$bundle/bin"
+  cat >"$bundle/bin/mwop-mariadb-entrypoint" <<'SH'
+#!/bin/sh
+# mwop.local/mariadb: initialise /var/lib/mysql when it is empty, then run mariadbd as mysql.
+set -e
+datadir=/var/lib/mysql
+mkdir -p "$datadir" /run/mysqld
+chown mysql:mysql "$datadir" /run/mysqld
+if [ ! -d "$datadir/mysql" ]; then
+  mariadb-install-db --user=mysql --datadir="$datadir" --skip-test-db \
+    --auth-root-authentication-method=socket >/dev/null
+fi
+exec mariadbd --user=mysql --datadir="$datadir" --bind-address=0.0.0.0 --skip-name-resolve "$@"
+SH
+  chmod 0755 "$bundle/bin/mwop-mariadb-entrypoint"
+  umoci insert --image "$1:$suite" "$bundle/bin/mwop-mariadb-entrypoint" /usr/local/bin/mwop-mariadb-entrypoint
+  rm -rf "$bundle"
+  mapfile -t labels < <(common_labels mariadb \
+    "Debian bookworm minbase + Debian's mariadb-server $version (apt), built locally. Entrypoint mwop-mariadb-entrypoint: initialises an empty /var/lib/mysql (root: unix socket only, no test db), then runs mariadbd as mysql on every address of the pod, port 3306")
+  # --clear=config.cmd: the Debian layer's /bin/bash would otherwise become mariadbd's argument.
+  umoci config --image "$1:$suite" --tag "$tag" --clear=config.cmd \
+    --config.entrypoint /usr/local/bin/mwop-mariadb-entrypoint --config.workingdir /var/lib/mysql \
+    --config.exposedports 3306/tcp --config.volume /var/lib/mysql \
+    "${labels[@]}" --config.label "org.opencontainers.image.version=$version" \
+    --config.label "dev.mwop.debian.packages=mariadb-server=$version mariadb-client=$(chroot "$2" dpkg-query -W -f='${Version}' mariadb-client)" \
+    --history.comment "apt-get install mariadb-server mariadb-client" --history.created_by "hack/testenv/node/images.sh"
+}
+
+build_mariadb() { build_on_debian mariadb "mariadb-server mariadb-client" configure_mariadb; }
+
 # pause: one layer holding the static Go binary /pause, nothing else.
 build_pause() {
   local layout="$cache/oci/pause" bundle="$cache/bundle-pause" tag="3.10-mwop-go"
@@ -221,7 +260,8 @@ for image in "${images[@]}"; do
   case "$image" in
     debian) build_debian; finish debian "$cache/oci/debian-$suite" ;;
     redis) build_redis ;;
+    mariadb) build_mariadb ;;
     pause) build_pause ;;
-    *) echo "images.sh: unknown image $image (debian, redis, pause)" >&2; exit 1 ;;
+    *) echo "images.sh: unknown image $image (debian, redis, mariadb, pause)" >&2; exit 1 ;;
   esac
 done

@@ -104,6 +104,8 @@ export interface NodeOptions {
   nodeDir?: string;
   log?: (line: string) => void;
   readyTimeoutMs?: number;
+  /** images.sh names to build (if missing) and import besides pause; default redis and mariadb. */
+  images?: string[];
 }
 
 export const nodeStateFile = (nodeDir: string) => join(nodeDir, 'node-state.json');
@@ -548,8 +550,8 @@ function removeKubeChains(before: string[]): void {
 }
 
 /** Imports the images images.sh built (building them first if needed) into containerd's k8s.io namespace. */
-function importImages(socket: string): string[] {
-  const out = run('bash', [join(here, 'images.sh'), '--import', socket, 'redis', 'pause']);
+function importImages(socket: string, images: string[]): string[] {
+  const out = run('bash', [join(here, 'images.sh'), '--import', socket, 'pause', ...images]);
   return out
     .trim()
     .split('\n')
@@ -668,7 +670,7 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
     );
     state.containerdReadyMs = Date.now() - t0;
     log(`containerd ready after ${state.containerdReadyMs} ms; importing the local images`);
-    state.images = importImages(socket);
+    state.images = importImages(socket, opts.images ?? ['redis', 'mariadb']);
     state.imagesImportedMs = Date.now() - t0;
     log(`imported ${state.images.join(', ')} after ${state.imagesImportedMs} ms`);
 

@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 bash hack/testenv/node/install-deps.sh
 bash hack/testenv/node/build.sh >/dev/null
-bash hack/testenv/node/images.sh redis pause >/dev/null
+bash hack/testenv/node/images.sh redis mariadb pause >/dev/null
 
 t=$(date +%s%N)
 eval "$(node hack/testenv/cli.ts up --run-dir "$run_dir")"
@@ -94,6 +94,35 @@ if [ "$(jq -r .dnsReadyMs "$MWOP_NODE_DIR/node-state.json")" != 0 ]; then
   if nsenter -t "$pid" -n -m getent hosts deb.debian.org >/dev/null; then say "deb.debian.org resolved from the pod"; exit 1; fi
   say "from the pod, deb.debian.org does not resolve (nothing is forwarded off the host)"
 fi
+# MariaDB: a pod from mwop.local/mariadb, a user made through its socket (root logs in by socket
+# only), then a table written and read over TCP from the host.
+t=$(date +%s%N)
+kubectl apply -f - <<'EOF' >&2
+apiVersion: v1
+kind: Pod
+metadata: { name: mariadb-smoke, namespace: default }
+spec:
+  containers:
+    - name: mariadb
+      image: mwop.local/mariadb:10.11-debian12
+      imagePullPolicy: Never
+      ports: [{ containerPort: 3306 }]
+      readinessProbe:
+        exec: { command: [mariadb-admin, ping] }
+        periodSeconds: 1
+EOF
+kubectl wait --for=condition=Ready pod/mariadb-smoke --timeout=180s >&2
+mdb_ms=$(ms "$t")
+mip="$(kubectl get pod mariadb-smoke -o jsonpath='{.status.podIP}')"
+mcid="$(kubectl get pod mariadb-smoke -o jsonpath='{.status.containerStatuses[0].containerID}')"
+mpid="$(ctr --address "$CONTAINERD_ADDRESS" -n k8s.io tasks ls | awk -v id="${mcid#containerd://}" '$1 == id { print $2 }')"
+nsenter -t "$mpid" -n -m mariadb -e "CREATE USER smoke@'%' IDENTIFIED BY 'smoke-pw'; GRANT ALL ON smoke.* TO smoke@'%'; CREATE DATABASE smoke"
+mariadb -h "$mip" -u smoke -psmoke-pw smoke -e "CREATE TABLE t (id INT PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')"
+rows="$(mariadb -h "$mip" -u smoke -psmoke-pw smoke -N -e 'SELECT COUNT(*) FROM t')"
+[ "$rows" = 3 ] || { say "MariaDB at $mip returned $rows rows"; exit 1; }
+say "MariaDB pod $mip: Ready after $mdb_ms ms; 3 rows written and read over TCP from the host ($(mariadb -h "$mip" -u smoke -psmoke-pw -N -e 'SELECT VERSION()'))"
+kubectl delete pod mariadb-smoke --wait=false >&2
+
 drops="$(iptables -w -L MWOP-NODE-ISOLATION -v -n -x | awk 'NR > 2 { s += $1 } END { print s + 0 }')"
 say "isolation rules dropped $drops packets"
 
