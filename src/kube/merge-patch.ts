@@ -24,5 +24,24 @@ function diff(from: unknown, to: unknown): Json | undefined {
     }
     return Object.keys(out).length === 0 ? undefined : out;
   }
-  return JSON.stringify(from) === JSON.stringify(to) ? undefined : (to as Json);
+  return equal(from, to) ? undefined : (to as Json);
+}
+
+/**
+ * Deep equality that ignores the order of object keys. The apiserver returns objects with their
+ * keys sorted, while a computed status lists them in code order: comparing serialisations made
+ * every array of objects (conditions, recent operations) look changed, so every reconcile wrote
+ * an unchanged status (issue #13).
+ */
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => equal(x, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
+    const ka = keys(a);
+    return ka.length === keys(b).length && ka.every((k) => equal(a[k], b[k]));
+  }
+  return false;
 }
