@@ -13,7 +13,8 @@ import {
   RULES_DEFINITION,
 } from './catalog.ts';
 import { checkObject, describeAccepted, type FieldProblem, joinPath } from './check.ts';
-import { CueError, type CueRuntime, cueRuntime } from './cue-runtime.ts';
+import { type CueJob, type CueOutcome, cueEvaluator, evaluateSync } from './cue-evaluator.ts';
+import { type CueRuntime, cueRuntime } from './cue-runtime.ts';
 import { filesChecksum, renderTemplate, type TemplateContext } from './templates.ts';
 import type { ConfigError, ConfigResult } from './types.ts';
 
@@ -33,16 +34,31 @@ export async function validateConfig(
   instance: MiddlewareInstance,
   options: ValidateConfigOptions = {},
 ): Promise<ConfigResult> {
-  return validateConfigWith(await cueRuntime(), plugin, instance, options);
+  const step = planConfig(await cueRuntime(), plugin, instance, options);
+  // CUE through the process-wide evaluator: remembered outcomes, batches, worker threads.
+  return 'result' in step ? step.result : step.finish(await cueEvaluator().evaluate(step.job));
 }
 
-/** The same, with the CUE runtime passed in (benchmarks and tests that want to own it). */
+/** The same, with the CUE runtime passed in and CUE run in this thread (benchmarks, type checks). */
 export function validateConfigWith(
   cue: CueRuntime,
   plugin: ResolvedPlugin,
   instance: MiddlewareInstance,
   options: ValidateConfigOptions = {},
 ): ConfigResult {
+  const step = planConfig(cue, plugin, instance, options);
+  return 'result' in step ? step.result : step.finish(evaluateSync(cue, step.job));
+}
+
+/** Steps 1 to 3, and what to do with CUE's outcome when CUE has to be asked. */
+type ConfigStep = { result: ConfigResult } | { job: CueJob; finish: (outcome: CueOutcome) => ConfigResult };
+
+function planConfig(
+  cue: CueRuntime,
+  plugin: ResolvedPlugin,
+  instance: MiddlewareInstance,
+  options: ValidateConfigOptions,
+): ConfigStep {
   const label = `${plugin.typeName} ${plugin.version.pluginVersion}`;
   const config: InstanceConfig = instance.spec.config ?? {};
   const errors: ConfigError[] = [];
@@ -60,7 +76,7 @@ export function validateConfigWith(
           ? `unknown preset for ${label}; accepted: ${presets.map((p) => p.name).join(', ')}`
           : `${label} defines no presets; accepted: no spec.config.preset`,
       });
-      return { ok: false, errors };
+      return { result: { ok: false, errors } };
     }
   } else {
     preset = presets.find((p) => p.default);
@@ -73,15 +89,17 @@ export function validateConfigWith(
     userBase = `spec.config.configRef(${config.configRef.name}).config.yaml`;
     if (!options.configRefValues) {
       return {
-        ok: false,
-        errors: [
-          {
-            path: 'spec.config.configRef',
-            value: config.configRef.name,
-            message:
-              'the ConfigMap was not read; accepted: a ConfigMap in the instance namespace whose config.yaml holds a map of config keys',
-          },
-        ],
+        result: {
+          ok: false,
+          errors: [
+            {
+              path: 'spec.config.configRef',
+              value: config.configRef.name,
+              message:
+                'the ConfigMap was not read; accepted: a ConfigMap in the instance namespace whose config.yaml holds a map of config keys',
+            },
+          ],
+        },
       };
     }
     userValues = options.configRefValues;
@@ -110,40 +128,52 @@ export function validateConfigWith(
   };
 
   const template = plugin.version.configTemplate;
-  let values: Record<string, unknown>;
   if (template === undefined || template.trim() === '') {
     // A type without a schema cannot say which keys exist, so it accepts none from the user.
     if (Object.keys(userValues).length > 0) {
       return {
-        ok: false,
-        errors: Object.entries(userValues).map(([key, value]) => ({
-          path: `${userBase}.${key}`,
-          value,
-          message: `unknown key: ${label} declares no config schema (configTemplate); accepted: no overrides`,
-        })),
+        result: {
+          ok: false,
+          errors: Object.entries(userValues).map(([key, value]) => ({
+            path: `${userBase}.${key}`,
+            value,
+            message: `unknown key: ${label} declares no config schema (configTemplate); accepted: no overrides`,
+          })),
+        },
       };
     }
-    values = merged;
-  } else {
-    let catalog: ConfigCatalog;
-    try {
-      catalog = configCatalog(cue, template);
-    } catch (err) {
-      return { ok: false, errors: [typeDefect(plugin, err)] };
-    }
-    // 3. Field by field: every problem at once, each in words.
-    const problems = checkObject(catalog.root, merged, [], label);
-    if (problems.length > 0) return { ok: false, errors: problems.map(toError) };
-    // 4. CUE decides: defaults and any rule across fields.
-    try {
-      values = evaluate(cue, template, catalog, merged);
-    } catch (err) {
-      if (!(err instanceof CueError)) throw err;
-      return { ok: false, errors: [cueError(err.message, catalog, merged, toError, label)] };
-    }
+    return { result: renderFiles(plugin, instance, merged) };
   }
+  let catalog: ConfigCatalog;
+  try {
+    catalog = configCatalog(cue, template);
+  } catch (err) {
+    return { result: { ok: false, errors: [typeDefect(plugin, err)] } };
+  }
+  // 3. Field by field: every problem at once, each in words.
+  const problems = checkObject(catalog.root, merged, [], label);
+  if (problems.length > 0) return { result: { ok: false, errors: problems.map(toError) } };
+  // 4. CUE decides: defaults and any rule across fields.
+  const job: CueJob = {
+    schema: withoutCommentLines(template),
+    expr: `#${CONFIG_DEFINITION}${catalog.hasRules ? ` & ${RULES_DEFINITION}` : ''}`,
+    values: JSON.stringify(merged),
+  };
+  return {
+    job,
+    finish: (outcome) =>
+      outcome.ok
+        ? renderFiles(plugin, instance, outcome.values)
+        : { ok: false, errors: [cueError(outcome.error, catalog, merged, toError, label)] },
+  };
+}
 
-  // 5. The config files.
+/** 5. The config files. */
+function renderFiles(
+  plugin: ResolvedPlugin,
+  instance: MiddlewareInstance,
+  values: Record<string, unknown>,
+): ConfigResult {
   const context = templateContext(plugin, instance, values);
   const files: Record<string, string> = {};
   for (const f of plugin.version.configFiles ?? []) {
@@ -165,28 +195,6 @@ export function validateConfigWith(
 }
 
 /**
- * CUE's verdict on one set of values. Reconciles and admission re-validate the same instance over
- * and over, so the last results are remembered (values in, values out: nothing else varies).
- */
-const evaluated = new Map<string, Record<string, unknown>>();
-const EVALUATED_MAX = 256;
-
-function evaluate(
-  cue: CueRuntime,
-  template: string,
-  catalog: ConfigCatalog,
-  merged: Record<string, unknown>,
-): Record<string, unknown> {
-  const source = `${withoutCommentLines(template)}\nmwopInstanceConfig: #${CONFIG_DEFINITION}${catalog.hasRules ? ` & ${RULES_DEFINITION}` : ''} & ${JSON.stringify(merged)}\n`;
-  const hit = evaluated.get(source);
-  if (hit) return structuredClone(hit);
-  const values = JSON.parse(cue.toJSON(source)).mwopInstanceConfig as Record<string, unknown>;
-  if (evaluated.size >= EVALUATED_MAX) evaluated.delete(evaluated.keys().next().value!);
-  evaluated.set(source, values);
-  return structuredClone(values);
-}
-
-/**
  * The CUE source without its comment lines, for evaluation only (the catalog reads the comments).
  * CUE keeps comments as documentation on every value, which doubles the evaluation time of a
  * well-commented schema. A multi-line string (""") keeps its lines.
@@ -201,7 +209,7 @@ function withoutCommentLines(source: string): string {
           .split('\n')
           .filter((l) => !l.trimStart().startsWith('//'))
           .join('\n');
-    if (uncommented.size >= EVALUATED_MAX) uncommented.clear();
+    if (uncommented.size >= 256) uncommented.clear();
     uncommented.set(source, out);
   }
   return out;

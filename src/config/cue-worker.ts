@@ -1,0 +1,15 @@
+// A worker thread of CueEvaluator (cue-evaluator.ts): its own cue-wasm runtime, one toJSON call
+// per message, answered with the JSON text or CUE's error text.
+import { parentPort } from 'node:worker_threads';
+import { CueError, cueRuntime } from './cue-runtime.ts';
+
+const cue = await cueRuntime();
+parentPort!.on('message', ({ id, source }: { id: number; source: string }) => {
+  try {
+    parentPort!.postMessage({ id, json: cue.toJSON(source) });
+  } catch (err) {
+    // Anything cue-wasm throws is CUE's verdict (cue-runtime.ts); anything else ends the worker.
+    if (!(err instanceof CueError)) throw err;
+    parentPort!.postMessage({ id, error: err.message });
+  }
+});
