@@ -13,6 +13,7 @@ import {
   MiddlewareOperationKind,
   validateAgainstSchema,
 } from '../api/index.ts';
+import { ANNOTATION_SYNCED_FROM } from '../backup/metadata.ts';
 import { type AdmissionRequest, allow, deny, type Verdict } from './admission.ts';
 
 export interface ReferenceLookups {
@@ -33,7 +34,10 @@ export function backupValidator(look: ReferenceLookups) {
     const ns = req.namespace ?? backup.metadata?.namespace ?? '';
     const problems: string[] = [];
     const instance = await look.instance(ns, backup.spec.instanceRef.name);
-    if (!instance) {
+    // A backup rebuilt from S3 by a catalog sync records one that exists; its instance may not
+    // (a fresh cluster restoring from S3 alone), so only its storage is checked.
+    const synced = Boolean(backup.metadata?.annotations?.[ANNOTATION_SYNCED_FROM]);
+    if (!instance && !synced) {
       problems.push(
         `spec.instanceRef.name: no MiddlewareInstance "${backup.spec.instanceRef.name}" in namespace ${ns}`,
       );

@@ -14,7 +14,7 @@ import type { ResolvedPlugin } from '../../../src/plugins/types.ts';
 import type { AdmissionRequest } from '../../../src/webhook/admission.ts';
 import { backupPolicyProblems } from '../../../src/webhook/validate-backup-policy.ts';
 import { type InstanceAdmissionDeps, instanceValidator } from '../../../src/webhook/validate-instance.ts';
-import type { ReferenceLookups } from '../../../src/webhook/validate-others.ts';
+import { backupValidator, type ReferenceLookups } from '../../../src/webhook/validate-others.ts';
 
 const fixtures = join(import.meta.dirname, '../../fixtures');
 const base = parse(readFileSync(join(fixtures, 'instances/redis-cache.yaml'), 'utf8')) as MiddlewareInstance;
@@ -212,5 +212,41 @@ describe('spec.restoreFrom at admission', () => {
       req(withSpec({ restoreFrom: { backup: 'ghost' }, backup: { storage: 'x' } })),
     );
     expect(v).toEqual({ allowed: true });
+  });
+});
+
+describe('MiddlewareBackup admission of a catalog-synced backup', () => {
+  const synced = {
+    apiVersion: 'mwop.dev/v1alpha1',
+    kind: 'MiddlewareBackup',
+    metadata: {
+      name: 'b1',
+      namespace: 'team-a',
+      annotations: { 'mwop.dev/synced-from': 's3://bucket/p/team-a/gone/b1/metadata.json' },
+    },
+    spec: { instanceRef: { name: 'gone' }, storage: 's3-main' },
+  };
+  const breq = (object: unknown) => ({
+    ...req(object),
+    kind: { group: 'mwop.dev', version: 'v1alpha1', kind: 'MiddlewareBackup' },
+  });
+
+  it('is admitted without its instance (a fresh cluster restoring from S3 alone), but not with an unknown storage', async () => {
+    const { look } = lookups();
+    expect(await backupValidator(look)(breq(synced))).toEqual({ allowed: true });
+    const v = await backupValidator(look)(breq({ ...synced, spec: { ...synced.spec, storage: 'nowhere' } }));
+    expect(v).toMatchObject({
+      allowed: false,
+      message: 'spec.storage: no BackupStorage "nowhere"; existing: s3-main, s3-offsite',
+    });
+  });
+
+  it('a backup to take (no annotation) of a missing instance is still refused', async () => {
+    const { annotations: _a, ...metadata } = synced.metadata;
+    const v = await backupValidator(lookups().look)(breq({ ...synced, metadata }));
+    expect(v).toMatchObject({
+      allowed: false,
+      message: 'spec.instanceRef.name: no MiddlewareInstance "gone" in namespace team-a',
+    });
   });
 });
