@@ -129,7 +129,8 @@ say "isolation rules dropped $drops packets"
 mem() { awk '/VmRSS/ { print int($2 / 1024) " MiB" }' "/proc/$1/status"; }
 kpid="$(jq -r '.processes[] | select(.name == "kubelet") | .pid' "$MWOP_NODE_DIR/node-state.json")"
 ppid="$(jq -r '.processes[] | select(.name == "kube-proxy") | .pid' "$MWOP_NODE_DIR/node-state.json")"
+dpid="$(jq -r '.processes[] | select(.name == "coredns") | .pid' "$MWOP_NODE_DIR/node-state.json")"
 cpid="$(jq -r '.processes[] | select(.name == "containerd") | .pid' "$MWOP_NODE_DIR/node-state.json")"
-echo "control plane up: ${cp_ms} ms; node up to Ready: ${node_ms} ms ($(jq -c '{containerdReadyMs, imagesImportedMs, dnsReadyMs, nodeReadyMs, proxyReadyMs}' "$MWOP_NODE_DIR/node-state.json")); pod apply to Ready: ${pod_ms} ms; RSS kubelet $(mem "$kpid"), containerd $(mem "$cpid"), kube-proxy $(mem "$ppid")"
+echo "control plane up: ${cp_ms} ms; node up to Ready: ${node_ms} ms ($(jq -c '{containerdReadyMs, imagesImportedMs, dnsReadyMs, nodeReadyMs, proxyReadyMs}' "$MWOP_NODE_DIR/node-state.json")); pod apply to Ready: ${pod_ms} ms; RSS kubelet $(mem "$kpid"), containerd $(mem "$cpid"), kube-proxy $(mem "$ppid")${dpid:+, coredns $(mem "$dpid")}"
 kubectl delete service redis-smoke >&2
 kubectl delete pod redis-smoke --wait=true >&2
