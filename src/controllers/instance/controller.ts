@@ -1,6 +1,7 @@
 // Wires the instance reconciler to the shared caches and a work queue. Events on the children
 // (StatefulSet, Pods, Workflows) wake the owning instance through the mwop.dev/instance label.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { AppliedMemo } from '../../kube/applied-memo.ts';
 import { Controller } from '../../kube/controller.ts';
 import { objectKey } from '../../kube/informer.ts';
 import type { Caches } from '../../operator/caches.ts';
@@ -16,12 +17,14 @@ export function instanceController(ctx: OperatorContext, caches: Caches, deps: I
     events: ctx.events,
     log: ctx.log,
     caches,
+    applied: new AppliedMemo(),
   });
   const controller = new Controller({
     name: 'middlewareinstance',
     log: ctx.log,
     registry: ctx.registry,
-    workers: 4,
+    // I/O bound: a reconcile mostly waits for the apiserver (issue #13: resync of 1,000 instances).
+    workers: 8,
     reconcile: (key) => reconciler.reconcile(key),
   });
   caches.instances.on((_type, obj) => controller.enqueue(objectKey(obj)));

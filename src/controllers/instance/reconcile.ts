@@ -9,6 +9,7 @@ import type {
   OperationRecord,
 } from '../../api/index.ts';
 import type { RenderedConfig } from '../../config/types.ts';
+import type { AppliedMemo } from '../../kube/applied-memo.ts';
 import { mergePatch, patchStatus, serverSideApply } from '../../kube/apply.ts';
 import { isConflict, isNotFound, TerminalError } from '../../kube/errors.ts';
 import type { EventRecorder } from '../../kube/events.ts';
@@ -48,12 +49,17 @@ export interface InstanceReconcilerOptions {
   notReadyThresholdMs?: number;
   /** Tail of the logs appended to a failure, in lines. */
   logTailLines?: number;
+  /** Skips re-applying children that are unchanged since this process applied them (issue #13). */
+  applied?: AppliedMemo;
 }
 
 const FINISHED = new Set(['Succeeded', 'Failed', 'Error', 'Cancelled']);
 
 export class InstanceReconciler {
-  private readonly o: Required<Omit<InstanceReconcilerOptions, 'now'>> & { now: () => Date };
+  private readonly o: Required<Omit<InstanceReconcilerOptions, 'now' | 'applied'>> & {
+    now: () => Date;
+    applied?: AppliedMemo;
+  };
 
   constructor(opts: InstanceReconcilerOptions) {
     this.o = { notReadyThresholdMs: 300_000, logTailLines: 20, now: () => new Date(), ...opts };
@@ -65,6 +71,7 @@ export class InstanceReconciler {
     if (!instance) return undefined;
 
     if (instance.metadata.deletionTimestamp) {
+      this.o.applied?.forget(key);
       await finalizeInstance({ rest: this.o.rest, instance, log: this.o.log, now: this.o.now() });
       return undefined;
     }
@@ -200,14 +207,29 @@ export class InstanceReconciler {
         configResult as never,
         applied,
       );
-      const stsExists =
-        this.o.caches.statefulSets.get(instance.metadata.namespace, instance.metadata.name!) !== undefined;
+      const liveSts = this.o.caches.statefulSets.get(instance.metadata.namespace, instance.metadata.name!);
       const starting = canStart && plan.operation !== undefined;
-      for (const obj of objects) {
+      // Only a steady instance skips unchanged children: around an operation the workflow changes
+      // the workload, so everything is applied as before.
+      const owner = `${instance.metadata.namespace}/${instance.metadata.name}`;
+      if (current || finished || starting) this.o.applied?.forget(owner);
+      const apply = async (obj: KubernetesObject) => {
         // Create needs the StatefulSet (at zero members) before its workflow scales it up.
-        if (obj.kind === 'StatefulSet' && (current || starting) && stsExists) continue;
-        await serverSideApply(this.o.rest, obj);
-      }
+        if (obj.kind === 'StatefulSet' && (current || starting) && liveSts) return;
+        // A StatefulSet changed by someone else since our apply has a new generation: apply again.
+        const version = obj.kind === 'StatefulSet' ? String(liveSts?.metadata?.generation) : undefined;
+        if (this.o.applied?.isFresh(owner, obj, version)) return;
+        const result = await serverSideApply(this.o.rest, obj);
+        this.o.applied?.record(owner, obj, {
+          ...(obj.kind === 'StatefulSet' ? { version: String(result?.metadata?.generation) } : {}),
+        });
+      };
+      // The render order is kept where it matters: what the pods mount and the Services come
+      // before the StatefulSet, the monitor after it. Within each group the requests go out
+      // together (issue #13: one round trip instead of four on a resync).
+      const at = objects.findIndex((o) => o.kind === 'StatefulSet');
+      const groups = at < 0 ? [objects] : [objects.slice(0, at), [objects[at]!], objects.slice(at + 1)];
+      for (const group of groups) await Promise.all(group.map(apply));
     }
     // Started after the objects exist, so no workflow step ever looks for a missing StatefulSet.
     // An operation that cannot be planned (a spec.restoreFrom naming a backup of another type) is
@@ -358,6 +380,14 @@ export class InstanceReconciler {
   /** A new random password, only when the credentials Secret does not exist yet. */
   private async passwordIfNeeded(instance: MiddlewareInstance): Promise<string | undefined> {
     if (instance.spec.credentials?.existingSecret) return undefined;
+    const owner = `${instance.metadata.namespace}/${instance.metadata.name}`;
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { namespace: instance.metadata.namespace, name: `${instance.metadata.name}-credentials` },
+    };
+    // Applied or found by this process, and not yet due for a check: it exists, no GET.
+    if (this.o.applied?.knows(owner, secret)) return undefined;
     try {
       await this.o.rest.get(
         resourcePath('v1', 'Secret', {
@@ -365,6 +395,7 @@ export class InstanceReconciler {
           name: `${instance.metadata.name}-credentials`,
         }),
       );
+      this.o.applied?.record(owner, secret, { exact: false });
       return undefined;
     } catch (err) {
       if (!isNotFound(err)) throw err;
