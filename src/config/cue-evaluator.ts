@@ -8,8 +8,9 @@
 //   Concurrent requests for the same key share one evaluation.
 // - Batching: evaluations waiting for the same schema go to CUE in one call, one top-level field
 //   per config, so the schema is parsed and compiled once for the batch. When a batch does not
-//   evaluate (one of its configs breaks a rule), each config is evaluated on its own, so every
-//   outcome, error text included, is exactly what a single evaluation gives.
+//   evaluate, the config CUE names in its error is evaluated on its own and the rest go again as a
+//   batch (each config on its own when CUE names none), so every outcome, error text included, is
+//   exactly what a single evaluation gives.
 // - Workers: with `workers > 0` the evaluations run in worker threads, each with its own cue-wasm
 //   runtime (about 100 MB), so the event loop keeps serving TLS, HTTP and cached answers while
 //   CUE works. With 0 they run in-process (the CLI, tests); a worker that dies is replaced by the
@@ -33,6 +34,9 @@ export interface CueJob {
 export type CueOutcome = { ok: true; values: Record<string, unknown> } | { ok: false; error: string };
 
 export const RESULT_LABEL = 'mwopInstanceConfig';
+
+/** The batch member a CUE error is about: "mwopInstanceConfig3.key: ..." */
+const NAMED_IN_BATCH = new RegExp(`^${RESULT_LABEL}(\\d+)\\b`);
 
 export function singleSource(job: CueJob): string {
   return `${job.schema}\n${RESULT_LABEL}: ${job.expr} & ${job.values}\n`;
@@ -135,7 +139,7 @@ export interface CueEvaluatorStats {
   /** toJSON calls made, and how many configs they carried. */
   calls: number;
   configs: number;
-  /** Batches that did not evaluate and were split into single evaluations. */
+  /** Batch calls that did not evaluate: the config CUE named is taken out and evaluated alone. */
   splits: number;
 }
 
@@ -298,7 +302,7 @@ export class CueEvaluator {
       p.resolve(outcome);
     };
     try {
-      if (batch.length > 1) {
+      while (batch.length > 1) {
         const r = await this.#run(slot, batchSource(batch.map((p) => p.job)), batch.length);
         if ('json' in r) {
           const all = JSON.parse(r.json) as Record<string, unknown>;
@@ -310,9 +314,17 @@ export class CueEvaluator {
             else missing.push(p);
           });
           batch = missing;
-        } else {
-          this.#stats.splits++;
+          break;
         }
+        // CUE names the first config that failed ("mwopInstanceConfig3.key: ..."): that one is
+        // evaluated alone, for its own error text, and the rest as a batch again.
+        this.#stats.splits++;
+        const named = NAMED_IN_BATCH.exec(r.error.trim());
+        const bad = named ? batch[Number(named[1])] : undefined;
+        if (!bad) break;
+        const alone = await this.#run(slot, singleSource(bad.job), 1);
+        settle(bad, 'json' in alone ? outcomeOf(alone.json) : { ok: false, error: alone.error });
+        batch = batch.filter((p) => p !== bad);
       }
       // One at a time: a lone request, or the members of a batch that did not evaluate.
       for (const p of batch) {

@@ -121,14 +121,29 @@ describe('CueEvaluator', () => {
     expect(ev.stats()).toMatchObject({ calls: 1, configs: 5, splits: 0 });
   }, 60_000);
 
-  it('splits a batch that does not evaluate, so a broken rule gets the single error text', async () => {
+  it('takes the config CUE names out of a failed batch, so a broken rule gets the single error text', async () => {
     const ev = new CueEvaluator({ workers: 0 });
     const jobs = [job({ min: 1 }), job({ min: 20 }), job({ min: 3, max: 4 })];
     const outcomes = await Promise.all(jobs.map((j) => ev.evaluate(j)));
     for (let i = 0; i < jobs.length; i++) expect(outcomes[i]).toEqual(await single(jobs[i]!));
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
     if (!outcomes[1]!.ok) expect(outcomes[1]!.error).toMatch(/^mwopInstanceConfig\.min/);
-    expect(ev.stats()).toMatchObject({ splits: 1, calls: 4 });
+    // The batch, the named config alone, the other two as a batch again.
+    expect(ev.stats()).toMatchObject({ splits: 1, calls: 3, configs: 6 });
+  }, 60_000);
+
+  it('gives every broken config of a batch its own error', async () => {
+    const ev = new CueEvaluator({ workers: 0 });
+    const jobs = [
+      job({ min: 11 }),
+      job({ min: 2 }),
+      job({ min: 12 }),
+      job({ mode: 'slow' }),
+      job({ min: 4 }),
+    ];
+    const outcomes = await Promise.all(jobs.map((j) => ev.evaluate(j)));
+    for (let i = 0; i < jobs.length; i++) expect(outcomes[i]).toEqual(await single(jobs[i]!));
+    expect(outcomes.map((o) => o.ok)).toEqual([false, true, false, false, true]);
   }, 60_000);
 
   it('limits a batch to maxBatch configs', async () => {
