@@ -17,6 +17,8 @@
 //               (vm.overcommit_memory, vm.panic_on_oom, kernel.panic, kernel.panic_on_oops, ...),
 //               restored to the values they had before
 //   cgroups     /kubepods in every cgroup v1 hierarchy (cgroupfs driver)
+//   API objects the kubernetes Service's EndpointSlice, CoreDNS's RBAC, the StorageClass mwop-local
+//               and its local PVs, and the Node
 import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
@@ -42,6 +44,11 @@ export const POD_GATEWAY = '10.88.0.1';
 /** The control plane's --service-cluster-ip-range (hack/testenv/cluster.ts). */
 export const SERVICE_CIDR = '10.0.0.0/24';
 export const BRIDGE = 'mwop0';
+/** Storage: a default StorageClass without a provisioner, and this many pre-made local PVs of
+ * LOCAL_PV_SIZE each under <nodeDir>/volumes (StatefulSet PVCs bind to them). */
+export const STORAGE_CLASS = 'mwop-local';
+export const LOCAL_PVS = 12;
+export const LOCAL_PV_SIZE = '10Gi';
 /** Pods reach the API server (127.0.0.1 only) through a relay on the bridge address, behind the
  * `kubernetes` Service (10.0.0.1:443, a SAN of the serving certificate). */
 export const APISERVER_RELAY_PORT = 6443;
@@ -517,6 +524,51 @@ function corednsBinary(): string | undefined {
   return out || undefined;
 }
 
+/** The default StorageClass and the local PVs: static, so a released PV stays Released (Retain)
+ * until stopNode deletes it; dynamic provisioning (Delete) is still to do (docs/real-node.md). */
+function storageObjects(dir: string): string {
+  const items: unknown[] = [
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: {
+        name: STORAGE_CLASS,
+        annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+      },
+      provisioner: 'kubernetes.io/no-provisioner',
+      volumeBindingMode: 'WaitForFirstConsumer',
+      reclaimPolicy: 'Retain',
+    },
+  ];
+  for (let i = 0; i < LOCAL_PVS; i++) {
+    const name = `${NODE_NAME}-pv-${String(i).padStart(2, '0')}`;
+    const path = join(dir, 'volumes', name);
+    // Any container user may write: the images run as redis, mysql, ... (a test machine).
+    mkdirSync(path, { recursive: true, mode: 0o777 });
+    execFileSync('chmod', ['0777', path]);
+    items.push({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name, labels: { 'mwop.dev/testenv-node': NODE_NAME } },
+      spec: {
+        capacity: { storage: LOCAL_PV_SIZE },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: STORAGE_CLASS,
+        local: { path },
+        nodeAffinity: {
+          required: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [NODE_NAME] }] },
+            ],
+          },
+        },
+      },
+    });
+  }
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+}
+
 const TABLES = ['filter', 'nat', 'mangle'];
 
 /** Every KUBE-* chain, as `<command> <table> <chain>`. */
@@ -780,6 +832,10 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
         }) === '200',
     );
     state.proxyReadyMs = Date.now() - t0;
+    admin(['apply', '--server-side', '--field-manager=mwop-testenv-node', '-f', '-'], storageObjects(dir));
+    log(
+      `StorageClass ${STORAGE_CLASS} (default) with ${LOCAL_PVS} local PVs of ${LOCAL_PV_SIZE} in ${join(dir, 'volumes')}`,
+    );
     save();
     log(`kube-proxy ready after ${state.proxyReadyMs} ms`);
     return state;
@@ -828,6 +884,17 @@ export async function stopNode(nodeDir: string, log: (s: string) => void = () =>
       run(join(cp.binDir, 'kubectl'), ['--kubeconfig', cp.kubeconfigs.admin, ...args], { quiet: true });
     k(['-n', 'default', 'delete', 'endpointslice', 'kubernetes-mwop-node', '--ignore-not-found']);
     k(['delete', 'clusterrolebinding,clusterrole', 'mwop:coredns', '--ignore-not-found']);
+    // The local PVs point into the node directory, which is about to go. A PV still bound to a
+    // claim stays Terminating (pv-protection) until the claim is deleted.
+    k([
+      'delete',
+      'pv',
+      '-l',
+      `mwop.dev/testenv-node=${state.nodeName}`,
+      '--ignore-not-found',
+      '--wait=false',
+    ]);
+    k(['delete', 'storageclass', STORAGE_CLASS, '--ignore-not-found']);
   }
   if (cp)
     run(

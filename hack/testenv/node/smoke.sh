@@ -123,6 +123,44 @@ rows="$(mariadb -h "$mip" -u smoke -psmoke-pw smoke -N -e 'SELECT COUNT(*) FROM 
 say "MariaDB pod $mip: Ready after $mdb_ms ms; 3 rows written and read over TCP from the host ($(mariadb -h "$mip" -u smoke -psmoke-pw -N -e 'SELECT VERSION()'))"
 kubectl delete pod mariadb-smoke --wait=false >&2
 
+# Storage: a StatefulSet with a volumeClaimTemplate binds a local PV of the default StorageClass;
+# data written survives the pod being deleted and recreated.
+kubectl apply -f - <<'EOF' >&2
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: redis-pv, namespace: default }
+spec:
+  serviceName: redis-pv
+  replicas: 1
+  selector: { matchLabels: { app: redis-pv } }
+  template:
+    metadata: { labels: { app: redis-pv } }
+    spec:
+      containers:
+        - name: redis
+          image: mwop.local/redis:7.0-debian12
+          imagePullPolicy: Never
+          args: [--protected-mode, "no", --appendonly, "yes"]
+          volumeMounts: [{ name: data, mountPath: /var/lib/redis }]
+          readinessProbe:
+            exec: { command: [redis-cli, ping] }
+            periodSeconds: 1
+  volumeClaimTemplates:
+    - metadata: { name: data }
+      spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 1Gi } } }
+EOF
+kubectl rollout status statefulset/redis-pv --timeout=120s >&2
+pv="$(kubectl get pvc data-redis-pv-0 -o jsonpath='{.spec.volumeName}')"
+redis-cli -h "$(kubectl get pod redis-pv-0 -o jsonpath='{.status.podIP}')" set mwop:persisted yes >/dev/null
+kubectl delete pod redis-pv-0 --wait=true >&2
+kubectl wait --for=condition=Ready pod/redis-pv-0 --timeout=120s >&2 2>/dev/null ||
+  { sleep 2; kubectl wait --for=condition=Ready pod/redis-pv-0 --timeout=120s >&2; }
+got="$(redis-cli -h "$(kubectl get pod redis-pv-0 -o jsonpath='{.status.podIP}')" get mwop:persisted)"
+[ "$got" = yes ] || { say "after the pod was recreated, the key read '$got'"; exit 1; }
+say "StatefulSet redis-pv: PVC bound to $pv (StorageClass $(kubectl get pvc data-redis-pv-0 -o jsonpath='{.spec.storageClassName}')); a key written before the pod was deleted reads back from the new pod"
+kubectl delete statefulset redis-pv --wait=true >&2
+kubectl delete pvc data-redis-pv-0 >&2
+
 drops="$(iptables -w -L MWOP-NODE-ISOLATION -v -n -x | awk 'NR > 2 { s += $1 } END { print s + 0 }')"
 say "isolation rules dropped $drops packets"
 
