@@ -5,6 +5,7 @@
 #   debian   Debian bookworm, debootstrap --variant=minbase, from the Debian mirror apt uses
 #   redis    debian + Debian's redis-server          -> mwop.local/redis:<major.minor>-debian12
 #   mariadb  debian + Debian's mariadb-server        -> mwop.local/mariadb:<major.minor>-debian12
+#   argoexec debian + argoexec from hack/testenv/build.sh argo -> mwop.local/argoexec:<argo version>
 #   pause    the pod sandbox process, built from ./pause with Go (static) -> mwop.local/pause:<tag>
 #
 # Each image is an OCI image layout packed with umoci, and a tar of it that `ctr images import`
@@ -233,6 +234,38 @@ SH
 
 build_mariadb() { build_on_debian mariadb "mariadb-server mariadb-client" configure_mariadb; }
 
+# argoexec: Argo's executor (init and wait containers, and the emissary that runs each step's
+# command), from the testenv's own Argo build (hack/testenv/build.sh argo: Go module proxy, static),
+# on the Debian layer. /bin/argoexec, as in the upstream image (the emissary copies itself from there).
+build_argoexec() {
+  local argo_bin version layout="$cache/oci/argoexec" base="$cache/oci/debian-$suite" bundle="$cache/bundle-argoexec"
+  argo_bin="$(bash "$here/../build.sh" argo)"
+  [ -x "$argo_bin/argoexec" ] || { echo "images.sh: $argo_bin/argoexec is missing (hack/testenv/build.sh argo)" >&2; exit 1; }
+  version="$(awk '$1 == "github.com/argoproj/argo-workflows/v3" && $2 ~ /^v/ { print $2; exit }' "$here/../argo/go.mod")"
+  build_debian
+  if [ "$rebuild" = 1 ] || [ ! -e "$layout/.mwop-complete" ] || [ "$argo_bin/argoexec" -nt "$layout/.mwop-complete" ] ||
+    [ "$base/.mwop-complete" -nt "$layout/.mwop-complete" ]; then
+    say "building argoexec $version: debian-$suite + $argo_bin/argoexec"
+    rm -rf "$layout" "$layout.tmp" "$bundle"
+    cp -a "$base" "$layout.tmp"
+    rm -f "$layout.tmp/.mwop-complete"
+    mkdir -p "$bundle"
+    cp "$argo_bin/argoexec" "$bundle/argoexec"
+    umoci insert --image "$layout.tmp:$suite" "$bundle/argoexec" /usr/bin/argoexec
+    rm -rf "$bundle"
+    mapfile -t labels < <(common_labels argoexec \
+      "Argo Workflows' executor argoexec $version, built from the Go module proxy by hack/testenv/build.sh (static), on Debian bookworm minbase; /bin/argoexec")
+    umoci config --image "$layout.tmp:$suite" --tag "$version" --clear=config.cmd \
+      --config.entrypoint argoexec "${labels[@]}" --config.label "org.opencontainers.image.version=$version" \
+      --history.comment "argoexec $version" --history.created_by "hack/testenv/node/images.sh"
+    umoci rm --image "$layout.tmp:$suite"
+    umoci gc --layout "$layout.tmp"
+    touch "$layout.tmp/.mwop-complete"
+    mv "$layout.tmp" "$layout"
+  fi
+  finish argoexec "$layout"
+}
+
 # pause: one layer holding the static Go binary /pause, nothing else.
 build_pause() {
   local layout="$cache/oci/pause" bundle="$cache/bundle-pause" tag="3.10-mwop-go"
@@ -261,7 +294,8 @@ for image in "${images[@]}"; do
     debian) build_debian; finish debian "$cache/oci/debian-$suite" ;;
     redis) build_redis ;;
     mariadb) build_mariadb ;;
+    argoexec) build_argoexec ;;
     pause) build_pause ;;
-    *) echo "images.sh: unknown image $image (debian, redis, mariadb, pause)" >&2; exit 1 ;;
+    *) echo "images.sh: unknown image $image (debian, redis, mariadb, argoexec, pause)" >&2; exit 1 ;;
   esac
 done
