@@ -13,7 +13,7 @@ import {
   RULES_DEFINITION,
 } from './catalog.ts';
 import { checkObject, describeAccepted, type FieldProblem, joinPath } from './check.ts';
-import { type CueJob, type CueOutcome, cueEvaluator, evaluateSync } from './cue-evaluator.ts';
+import { type CueJob, type CueOutcome, cueEvaluator, evaluateFresh, evaluateSync } from './cue-evaluator.ts';
 import { type CueRuntime, cueRuntime } from './cue-runtime.ts';
 import { filesChecksum, renderTemplate, type TemplateContext } from './templates.ts';
 import type { ConfigError, ConfigResult } from './types.ts';
@@ -24,6 +24,8 @@ export const PRESET_PATH = 'spec.config.preset';
 export interface ValidateConfigOptions {
   /** The values of the ConfigMap named by spec.config.configRef (its config.yaml), already read. */
   configRefValues?: Record<string, unknown>;
+  /** validateConfigWith only: ask CUE even when its outcome is remembered, and keep nothing (test oracles). */
+  fresh?: boolean;
 }
 
 /** Where a value came from, so its error carries the path the user has to edit. */
@@ -47,7 +49,8 @@ export function validateConfigWith(
   options: ValidateConfigOptions = {},
 ): ConfigResult {
   const step = planConfig(cue, plugin, instance, options);
-  return 'result' in step ? step.result : step.finish(evaluateSync(cue, step.job));
+  if ('result' in step) return step.result;
+  return step.finish(options.fresh ? evaluateFresh(cue, step.job) : evaluateSync(cue, step.job));
 }
 
 /** Steps 1 to 3, and what to do with CUE's outcome when CUE has to be asked. */

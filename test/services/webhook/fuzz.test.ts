@@ -6,7 +6,7 @@
 // Objects go through JSON first, as they arrive in an AdmissionReview.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   type MiddlewareInstance,
@@ -14,7 +14,8 @@ import {
   type MiddlewareType,
   validateAgainstSchema,
 } from '../../../src/api/index.ts';
-import { validateConfig } from '../../../src/config/index.ts';
+import { useCueWorkers } from '../../../src/config/cue-evaluator.ts';
+import { cueRuntime, validateConfig, validateConfigWith } from '../../../src/config/index.ts';
 import { TypeRegistry } from '../../../src/plugins/index.ts';
 import type { Verdict } from '../../../src/webhook/admission.ts';
 import { instanceValidator } from '../../../src/webhook/validate-instance.ts';
@@ -201,7 +202,8 @@ async function oracleValid(obj: unknown): Promise<boolean> {
   const replicas = spec.replicas ?? 1;
   const { minReplicas, maxReplicas } = plugin.version.scalingRules;
   if (replicas < minReplicas || replicas > maxReplicas) return false;
-  return (await validateConfig(plugin, instance)).ok;
+  // CUE asked afresh: not the outcome the validator's evaluator remembered or batched.
+  return validateConfigWith(await cueRuntime(), plugin, instance, { fresh: true }).ok;
 }
 
 const answerWithin = (p: Promise<Verdict>, ms: number) =>
@@ -256,4 +258,48 @@ describe('instance admission fuzz', () => {
     expect(denied).toBeGreaterThan(200);
     process.stderr.write(`fuzz: ${COUNT} objects, ${admitted} admitted, ${denied} denied, seed ${SEED}\n`);
   }, 600_000);
+
+  describe('32 at a time, CUE in a worker thread and in batches (as the webhook server runs it)', () => {
+    afterAll(() => useCueWorkers(0));
+
+    it('never admits an invalid one either', async () => {
+      await useCueWorkers(1).warm();
+      const r = prng(SEED + 1);
+      const total = Math.max(400, Math.floor(COUNT / 3));
+      const wrong: string[] = [];
+      let admitted = 0;
+      for (let start = 0; start < total; start += 32) {
+        const wires = Array.from({ length: Math.min(32, total - start) }, () => {
+          const obj = structuredClone(r.pick(SEEDS));
+          for (let m = 1 + r.int(3); m > 0; m--) mutate(obj, r);
+          return JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+        });
+        const all = Promise.all(
+          wires.map((object, j) =>
+            validate({
+              uid: `fuzz-c-${start + j}`,
+              kind: { group: 'mwop.dev', version: 'v1alpha1', kind: 'MiddlewareInstance' },
+              operation: 'CREATE',
+              namespace: 'fuzz',
+              object,
+            }),
+          ),
+        );
+        // Every answer within a minute (the whole group of 32), or this throws.
+        await answerWithin(
+          all.then((v) => v[0]!),
+          60_000,
+        );
+        const verdicts = await all;
+        for (let j = 0; j < wires.length; j++) {
+          if (!verdicts[j]!.allowed) continue;
+          admitted++;
+          if (!(await oracleValid(wires[j]))) wrong.push(`#${start + j}: admitted but invalid`);
+        }
+      }
+      expect(wrong.slice(0, 20)).toEqual([]);
+      expect(admitted).toBeGreaterThan(20);
+      process.stderr.write(`fuzz (concurrent): ${total} objects, ${admitted} admitted\n`);
+    }, 600_000);
+  });
 });
