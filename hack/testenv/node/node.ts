@@ -55,6 +55,7 @@ export const APISERVER_RELAY_PORT = 6443;
 /** CoreDNS on the host, on the bridge address: the pods' nameserver. */
 export const CLUSTER_DNS = POD_GATEWAY;
 export const ISOLATION_CHAIN = 'MWOP-NODE-ISOLATION';
+export const ISOLATION_INPUT_CHAIN = 'MWOP-NODE-ISOLATION-IN';
 /** Sysctls the kubelet sets when protectKernelDefaults is false (pkg/kubelet/cm/container_manager_linux.go). */
 const KUBELET_SYSCTLS = [
   'vm/overcommit_memory',
@@ -407,21 +408,36 @@ function kubeconfigFor(server: string, caFile: string, cert: string, key: string
  * forwarded into it from elsewhere). The packet counters of the DROP rules are the check. */
 function addIsolation(): void {
   const ipt = (args: string[], quiet = false) => run('iptables', ['-w', ...args], { quiet });
+  // Forwarded traffic: nothing from the pods leaves through another interface, nothing reaches them
+  // from one.
   ipt(['-N', ISOLATION_CHAIN], true);
   ipt(['-F', ISOLATION_CHAIN]);
   ipt(['-A', ISOLATION_CHAIN, '-s', POD_CIDR, '!', '-o', BRIDGE, '-j', 'DROP']);
   ipt(['-A', ISOLATION_CHAIN, '-d', POD_CIDR, '!', '-i', BRIDGE, '-j', 'DROP']);
-  if (!isolationHooked()) ipt(['-I', 'FORWARD', '1', '-j', ISOLATION_CHAIN]);
+  if (!hooked('FORWARD', ISOLATION_CHAIN)) ipt(['-I', 'FORWARD', '1', '-j', ISOLATION_CHAIN]);
+  // Traffic to the host's own pod-network address (the API relay, CoreDNS): only from the pods
+  // (mwop0) and the host itself (lo). Linux would otherwise accept it on any interface.
+  ipt(['-N', ISOLATION_INPUT_CHAIN], true);
+  ipt(['-F', ISOLATION_INPUT_CHAIN]);
+  ipt(['-A', ISOLATION_INPUT_CHAIN, '-i', BRIDGE, '-j', 'RETURN']);
+  ipt(['-A', ISOLATION_INPUT_CHAIN, '-i', 'lo', '-j', 'RETURN']);
+  ipt(['-A', ISOLATION_INPUT_CHAIN, '-d', POD_CIDR, '-j', 'DROP']);
+  if (!hooked('INPUT', ISOLATION_INPUT_CHAIN)) ipt(['-I', 'INPUT', '1', '-j', ISOLATION_INPUT_CHAIN]);
 }
 
-function isolationHooked(): boolean {
-  return run('iptables', ['-w', '-S', 'FORWARD'], { quiet: true }).includes(`-j ${ISOLATION_CHAIN}`);
+function hooked(builtin: string, chain: string): boolean {
+  return run('iptables', ['-w', '-S', builtin], { quiet: true }).includes(`-j ${chain}`);
 }
 
 function removeIsolation(): void {
-  while (isolationHooked()) run('iptables', ['-w', '-D', 'FORWARD', '-j', ISOLATION_CHAIN], { quiet: true });
-  run('iptables', ['-w', '-F', ISOLATION_CHAIN], { quiet: true });
-  run('iptables', ['-w', '-X', ISOLATION_CHAIN], { quiet: true });
+  for (const [builtin, chain] of [
+    ['FORWARD', ISOLATION_CHAIN],
+    ['INPUT', ISOLATION_INPUT_CHAIN],
+  ] as const) {
+    while (hooked(builtin, chain)) run('iptables', ['-w', '-D', builtin, '-j', chain], { quiet: true });
+    run('iptables', ['-w', '-F', chain], { quiet: true });
+    run('iptables', ['-w', '-X', chain], { quiet: true });
+  }
 }
 
 /** The bridge with its gateway address, made before the kubelet so that the API-server relay and

@@ -161,7 +161,7 @@ say "StatefulSet redis-pv: PVC bound to $pv (StorageClass $(kubectl get pvc data
 kubectl delete statefulset redis-pv --wait=true >&2
 kubectl delete pvc data-redis-pv-0 >&2
 
-drops="$(iptables -w -L MWOP-NODE-ISOLATION -v -n -x | awk 'NR > 2 { s += $1 } END { print s + 0 }')"
+drops="$(for c in MWOP-NODE-ISOLATION MWOP-NODE-ISOLATION-IN; do iptables -w -L "$c" -v -n -x | awk '$3 == "DROP"'; done | awk '{ s += $1 } END { print s + 0 }')"
 say "isolation rules dropped $drops packets"
 
 mem() { awk '/VmRSS/ { print int($2 / 1024) " MiB" }' "/proc/$1/status"; }
