@@ -75,6 +75,19 @@ const say = (s: string) =>
   process.stdout.write(`[${((Date.now() - T0) / 1000).toFixed(0).padStart(5)} s] ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (n: number | undefined) => (n === undefined ? undefined : Math.round((n / 1024 / 1024) * 10) / 10);
+// The tree the operator is started from: recorded now, not at the end (others commit meanwhile).
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+  cwd: repoRoot,
+  encoding: 'utf8',
+}).trim();
+const dirtySrc = execFileSync('git', ['status', '--porcelain', '--', 'src'], {
+  cwd: repoRoot,
+  encoding: 'utf8',
+})
+  .split('\n')
+  .map((l) => l.trim())
+  .filter(Boolean);
+const dirty = dirtySrc.length > 0;
 const loads: { at: string; load: number[] }[] = [];
 const noteLoad = (at: string) => loads.push({ at, load: loadavg().map((l) => Math.round(l * 100) / 100) });
 
@@ -224,6 +237,8 @@ try {
   const createDone = new Map<string, number>();
   const workflowSeen = new Map<string, number>();
   const runningAt = new Map<string, number>();
+  /** Phase Running says the create finished; the Ready condition says every member is ready too. */
+  const readyAt = new Map<string, number>();
   const phases = new Map<string, string>();
   const finishing = new Set<string>();
   type Wf = {
@@ -267,7 +282,10 @@ try {
     transform: (i) =>
       ({
         metadata: { name: i.metadata.name, namespace: i.metadata.namespace },
-        status: { phase: i.status?.phase },
+        status: {
+          phase: i.status?.phase,
+          conditions: i.status?.conditions?.filter((c) => c.type === 'Ready'),
+        },
       }) as never,
   });
   instances.on((type, i) => {
@@ -275,6 +293,8 @@ try {
     if (type === 'delete') return;
     phases.set(key, i.status?.phase ?? '(none)');
     if (i.status?.phase === 'Running' && !runningAt.has(key)) runningAt.set(key, Date.now());
+    if (i.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !readyAt.has(key))
+      readyAt.set(key, Date.now());
   });
   await Promise.all([workflows.start(), instances.start()]);
   // The Argo stand-in: what a workflow that ran all its steps looks like (fake-argo's finishWorkflow).
@@ -749,18 +769,6 @@ try {
     0.5,
   );
   const heapIdle = idleSamples.filter((s) => s.heapUsed !== undefined);
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  }).trim();
-  const dirtySrc = execFileSync('git', ['status', '--porcelain', '--', 'src'], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const dirty = dirtySrc.length > 0;
   const results = {
     bench: 'scale',
     date: new Date().toISOString(),
@@ -789,7 +797,7 @@ try {
     ],
     real: [
       'etcd, kube-apiserver, kube-controller-manager, kube-scheduler (hack/testenv)',
-      'the operator as its own process (node src/main.ts), leader election on, all controllers',
+      `the operator as its own process (node src/main.ts), leader election ${flags['leader-elect'] ? 'on' : 'off'}, all controllers`,
       'its admission webhook, registered by URL with failurePolicy Fail: every create goes through it',
     ],
     figures: {
@@ -841,6 +849,8 @@ try {
         runningAtEnd: runningAt.size,
         fromBurstStartMs: converged ? allRunningMs : undefined,
         lastRunningAfterMs: allRunningMs,
+        readyAtEnd: readyAt.size,
+        lastReadyAfterMs: readyAt.size > 0 ? Math.max(...readyAt.values()) - burstStart : undefined,
         perInstanceFromCreateMs: {
           p50: round(percentile(runFromSent, 0.5)),
           p99: round(percentile(runFromSent, 0.99)),
@@ -886,7 +896,9 @@ try {
         ),
         byKind: idleDelta,
         periodicResyncRequests: resyncRequests,
-        perMinuteWithPeriodicResyncAmortized: round((idleOther / idleSeconds) * 60 + resyncRequests / 10, 1),
+        // Had every 10-minute periodic resync cost what the restart's resync did (true before the
+        // AppliedMemo; after it, a periodic resync re-applies only what changed or came due).
+        perMinuteIfEveryResyncCostARestart: round((idleOther / idleSeconds) * 60 + resyncRequests / 10, 1),
         goal: '<= 1 request per second (60 per minute) apart from watches and lease renewals',
       },
       newTypeToFirstAdmission: {
@@ -984,7 +996,7 @@ function markdown(r: any): string {
     ],
     [
       'burst start → every instance Running',
-      `${f.untilAllRunning.converged ? '' : `NOT all: ${f.untilAllRunning.runningAtEnd}/${r.setup.instances} Running at the cap; last at `}${(f.untilAllRunning.lastRunningAfterMs / 1000).toFixed(1)} s (burst itself ${(f.untilAllRunning.burstDurationMs / 1000).toFixed(1)} s; per instance p50 ${(f.untilAllRunning.perInstanceFromCreateMs.p50 / 1000).toFixed(1)} s, p99 ${(f.untilAllRunning.perInstanceFromCreateMs.p99 / 1000).toFixed(1)} s)`,
+      `${f.untilAllRunning.converged ? '' : `NOT all: ${f.untilAllRunning.runningAtEnd}/${r.setup.instances} Running at the cap; last at `}${(f.untilAllRunning.lastRunningAfterMs / 1000).toFixed(1)} s (burst itself ${(f.untilAllRunning.burstDurationMs / 1000).toFixed(1)} s; per instance p50 ${(f.untilAllRunning.perInstanceFromCreateMs.p50 / 1000).toFixed(1)} s, p99 ${(f.untilAllRunning.perInstanceFromCreateMs.p99 / 1000).toFixed(1)} s)${f.untilAllRunning.readyAtEnd === undefined ? '' : `; condition Ready=True on ${f.untilAllRunning.readyAtEnd} by then, the last at ${((f.untilAllRunning.lastReadyAfterMs ?? 0) / 1000).toFixed(1)} s`}`,
       'per instance ≤ 30 s (NFR)',
       yes(f.untilAllRunning.perInstanceFromCreateMs.p99 <= 30_000),
     ],
@@ -996,13 +1008,13 @@ function markdown(r: any): string {
     ],
     [
       'webhook, server side (operator histogram), p50 / p99',
-      `${f.webhookDuringBurst.webhookServerHistogram.p50Ms} / ${f.webhookDuringBurst.webhookServerHistogram.p99Ms} ms (p99 bucket ≤ ${f.webhookDuringBurst.webhookServerHistogram.p99BucketUpperMs} ms)`,
+      `${f.webhookDuringBurst.webhookServerHistogram.p50Ms} / ${f.webhookDuringBurst.webhookServerHistogram.p99Ms} ms (p99 bucket ${Number.isFinite(f.webhookDuringBurst.webhookServerHistogram.p99BucketUpperMs) ? `≤ ${f.webhookDuringBurst.webhookServerHistogram.p99BucketUpperMs} ms` : 'above the last bound'})`,
       'p99 ≤ 25 ms',
       yes(f.webhookDuringBurst.webhookServerHistogram.p99BucketUpperMs <= 25),
     ],
     [
       'webhook, as the apiserver saw it, p50 / p99',
-      `${f.webhookDuringBurst.apiserverWebhookHistogram.p50Ms} / ${f.webhookDuringBurst.apiserverWebhookHistogram.p99Ms} ms (p99 bucket ≤ ${f.webhookDuringBurst.apiserverWebhookHistogram.p99BucketUpperMs} ms)`,
+      `${f.webhookDuringBurst.apiserverWebhookHistogram.p50Ms} / ${f.webhookDuringBurst.apiserverWebhookHistogram.p99Ms} ms (p99 bucket ${Number.isFinite(f.webhookDuringBurst.apiserverWebhookHistogram.p99BucketUpperMs) ? `≤ ${f.webhookDuringBurst.apiserverWebhookHistogram.p99BucketUpperMs} ms` : 'above the last bound'})`,
       'p99 ≤ 25 ms',
       yes(f.webhookDuringBurst.apiserverWebhookHistogram.p99BucketUpperMs <= 25),
     ],
@@ -1014,9 +1026,9 @@ function markdown(r: any): string {
     ],
     [
       'idle API requests per minute, without watches and leases',
-      `${f.idleApiTraffic.perMinuteExcludingWatchesAndLeases} (with the 10-min resync amortized: ${f.idleApiTraffic.perMinuteWithPeriodicResyncAmortized}); leases ${f.idleApiTraffic.perMinuteLeases}/min`,
+      `${f.idleApiTraffic.perMinuteExcludingWatchesAndLeases} measured over ${f.idleApiTraffic.seconds} s (a restart's resync cost ${f.idleApiTraffic.periodicResyncRequests} requests, ${f.idleApiTraffic.perMinuteIfEveryResyncCostARestart}/min if every 10-min resync cost as much); leases ${f.idleApiTraffic.perMinuteLeases}/min`,
       '≤ 60 / min',
-      yes(f.idleApiTraffic.perMinuteWithPeriodicResyncAmortized <= 60),
+      yes(f.idleApiTraffic.perMinuteExcludingWatchesAndLeases <= 60),
     ],
     [
       'new MiddlewareType → first instance admitted',
