@@ -970,6 +970,23 @@ export async function stopNode(nodeDir: string, log: (s: string) => void = () =>
   }
   // 6. The kubelet's cgroups (cgroupfs driver: /kubepods in every v1 hierarchy), deepest first.
   for (const h of readdirSync('/sys/fs/cgroup')) removeCgroupTree(join('/sys/fs/cgroup', h, 'kubepods'));
+  // Tasks whose shims were killed (pods not deleted first, e.g. when the control plane went down
+  // before the node) leave their runc state and shim socket under /run/containerd. Both are named by
+  // the task directories in our state dir: the task id, and the shim's `address` file.
+  const tasks = join(state.nodeDir, 'containerd', 'state', 'io.containerd.runtime.v2.task');
+  for (const ns of existsSync(tasks) ? readdirSync(tasks) : []) {
+    for (const id of readdirSync(join(tasks, ns))) {
+      rmSync(join('/run/containerd/runc', ns, id), { recursive: true, force: true });
+      try {
+        const address = readFileSync(join(tasks, ns, id, 'address'), 'utf8')
+          .trim()
+          .replace(/^unix:\/\//, '');
+        if (address.startsWith('/run/containerd/s/')) rmSync(address, { force: true });
+      } catch {
+        // no address file: the shim never started
+      }
+    }
+  }
   // containerd 1.6's shims keep their sockets, fifos and runc state under /run/containerd whatever
   // the config says; only the empty directories are left, removed here (a system containerd's are not empty).
   for (const d of [
