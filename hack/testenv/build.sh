@@ -155,7 +155,7 @@ build_argo() {
 }
 
 build_argo_locked() {
-  local version="$1" root bin tmp start date commit p ldflags
+  local version="$1" root bin tmp start date commit p ldflags dir
   root="$cache/argo-$version"
   bin="$root/bin"
   complete "$bin" workflow-controller argoexec && return 0
@@ -169,9 +169,22 @@ build_argo_locked() {
   p="github.com/argoproj/argo-workflows/v3"
   ldflags="-s -w -X $p.version=$version -X $p.buildDate=$date -X $p.gitCommit=$commit"
   ldflags+=" -X $p.gitTag=$version -X $p.gitTreeState=clean"
+  # In Argo's repository workflow/executor/osspecific/signal_linux.go is a symlink to
+  # signal_darwin.go. Module zips leave symlinks out, so argoexec does not compile from the module
+  # ("undefined: Setpgid"), and go build -overlay may not add files under GOMODCACHE. So the build
+  # uses a copy of the module source with that file put back (the same content the symlink gives),
+  # through a temporary copy of go.mod that replaces the module with the copy (-modfile). go.mod and
+  # go.sum in hack/testenv/argo stay as they are; the dependencies are the same.
+  dir="$(cd "$here/argo" && go list -m -f '{{.Dir}}' "$p")"
+  cp -R "$dir" "$tmp/src"
+  chmod -R u+w "$tmp/src"
+  cp "$tmp/src/workflow/executor/osspecific/signal_darwin.go" "$tmp/src/workflow/executor/osspecific/signal_linux.go"
+  cp "$here/argo/go.mod" "$tmp/go.mod"
+  cp "$here/argo/go.sum" "$tmp/go.sum"
+  (cd "$here/argo" && go mod edit -modfile="$tmp/go.mod" -replace="$p=$tmp/src")
   # One go build for both commands, so the packages they share compile once. CGO_ENABLED=0 as in
   # Argo's Makefile (static binaries).
-  (cd "$here/argo" && CGO_ENABLED=0 go build -trimpath -ldflags="$ldflags" -o "$tmp/" \
+  (cd "$here/argo" && CGO_ENABLED=0 go build -modfile="$tmp/go.mod" -trimpath -ldflags="$ldflags" -o "$tmp/" \
     "$p/cmd/workflow-controller" "$p/cmd/argoexec")
   install_built "$tmp" "$bin" workflow-controller argoexec
   echo "built Argo Workflows $version in $(($(date +%s) - start))s into $bin ($(du -sh "$bin" | cut -f1))" >&2
