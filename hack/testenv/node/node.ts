@@ -650,6 +650,12 @@ export async function startNode(opts: NodeOptions): Promise<NodeState> {
   const dir = resolve(opts.nodeDir ?? defaultNodeDir(opts.controlPlaneRunDir));
   if (readNodeState(dir)?.processes.some((p) => runs(p.pid, p.binary)))
     throw new Error(`a node from ${nodeStateFile(dir)} is still running; stop it first`);
+  // One node per host: the bridge, the iptables chains, the node name and the ports are fixed.
+  const other = otherNodeKubelet();
+  if (other)
+    throw new Error(
+      `another mwop node runs on this host (kubelet pid ${other.pid}, ${other.rootDir}); stop it first with hack/testenv/node/cli.ts down`,
+    );
   await stopNode(dir); // what a previous run left behind
   for (const c of ['containerd', 'runc', 'iptables', 'ip', 'openssl']) which(c);
   for (const p of ['bridge', 'host-local', 'portmap', 'loopback'])
@@ -999,6 +1005,23 @@ export async function stopNode(nodeDir: string, log: (s: string) => void = () =>
     run('rmdir', [d], { quiet: true });
   rmSync(state.nodeDir, { recursive: true, force: true });
   return true;
+}
+
+/** A kubelet running as this node (`--hostname-override=mwop-node`), from any node directory. */
+function otherNodeKubelet(): { pid: number; rootDir: string } | undefined {
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if ((cmd[0] ?? '').endsWith('/kubelet') && cmd.includes(`--hostname-override=${NODE_NAME}`)) {
+        const rootDir = cmd.find((a) => a.startsWith('--root-dir='))?.slice('--root-dir='.length) ?? '?';
+        return { pid: Number(p), rootDir };
+      }
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
 }
 
 function childrenOf(pid: number): number[] {
