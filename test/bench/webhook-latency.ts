@@ -1,7 +1,7 @@
 // Admission webhook latency under concurrent requests (issue 9: PRD p99 < 500 ms; our goal
 // p99 < 25 ms on the shared 2-core machine). Not part of `make test`; nothing is asserted here.
 //   npm run bench:webhook
-//   REQUESTS=1000 CONCURRENCY=1,8,32 BENCH_LABEL=after npm run bench:webhook
+//   REQUESTS=1000 CONCURRENCY=1,8,32 RATES=5,10,25 RATE_SECONDS=15 WARMUP_SECONDS=30 BENCH_LABEL=after npm run bench:webhook
 // The real webhook server (src/webhook/server.ts, with its CUE worker) runs in a child process of
 // its own, as in the operator, so the clients' TLS and JSON work is not on its event loop. It
 // serves the real instance validator: the TypeRegistry fed with deploy/plugins/*.yaml, CUE
@@ -12,7 +12,8 @@
 // creates of redis, mysql and kafka instances with config values never sent before (some over
 // quota, some with an invalid value, some breaking a CUE rule across keys), and updates: a config
 // change (new values), a scale (config unchanged), a label change and a status write.
-// Each run is appended to test/bench/results/webhook-latency.json (BENCH_RESET=1 starts afresh),
+// Each run is appended to test/bench/results/webhook-latency.json (BENCH_RESET=1 starts afresh;
+// BENCH_RESULTS_DIR, BENCH_LABEL and BENCH_COMMIT for a run of an older tree with this file),
 // and webhook-latency.md shows every run recorded there.
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -74,6 +75,7 @@ async function serve() {
     log: createLogger({ level: 'silent' }),
     validators: { MiddlewareInstance: validator },
   });
+  process.on('disconnect', () => process.exit(0)); // the benchmark is gone
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'stats') {
       process.send!({
@@ -304,6 +306,67 @@ async function level(port: number, caPem: string, concurrency: number, total: nu
   };
 }
 
+/**
+ * An open loop: request n is due at n / rate seconds, whether or not earlier ones are answered
+ * (up to 64 connections), and its latency counts from when it was due, so a server that falls
+ * behind shows it in full. This is how a create burst reaches the webhook: the apiserver calls
+ * it as creates arrive, not when the last answer came back.
+ */
+async function rateLevel(port: number, caPem: string, rate: number, total: number, base: number) {
+  const free = Array.from({ length: 64 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const all = [...free];
+  const waiting: Array<(a: Agent) => void> = [];
+  const take = () =>
+    free.length > 0 ? Promise.resolve(free.pop()!) : new Promise<Agent>((r) => waiting.push(r));
+  const give = (a: Agent) => {
+    const w = waiting.shift();
+    if (w) w(a);
+    else free.push(a);
+  };
+  const times: number[] = [];
+  const byKind = new Map<Kind, number[]>();
+  let allowed = 0;
+  let failed = 0;
+  const loadBefore = load();
+  const started = performance.now();
+  const tasks: Promise<void>[] = [];
+  for (let n = 0; n < total; n++) {
+    const due = started + (n * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    tasks.push(
+      (async () => {
+        const agent = await take();
+        const { body, kind } = reviewFor(n, base);
+        const r = await post(agent, port, caPem, body);
+        give(agent);
+        const ms = performance.now() - due;
+        times.push(ms);
+        if (!byKind.has(kind)) byKind.set(kind, []);
+        byKind.get(kind)!.push(ms);
+        if (r.allowed) allowed++;
+        if (r.failed) failed++;
+      })(),
+    );
+  }
+  await Promise.all(tasks);
+  const seconds = (performance.now() - started) / 1000;
+  for (const a of all) a.destroy();
+  return {
+    ratePerSecond: rate,
+    requests: total,
+    allowed,
+    denied: total - allowed,
+    failed,
+    ...summary(times),
+    throughputPerSecond: Math.round(total / seconds),
+    loadAverage1m: { before: loadBefore, after: load() },
+    byKind: Object.fromEntries(
+      MIX.map(([k]) => [k, { requests: byKind.get(k)?.length ?? 0, ...summary(byKind.get(k) ?? []) }]),
+    ),
+  };
+}
+
 function commit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
@@ -323,7 +386,7 @@ function commit(): string {
 async function main() {
   const REQUESTS = Number(process.env.REQUESTS ?? 1000);
   const LEVELS = (process.env.CONCURRENCY ?? '1,8,32').split(',').map(Number);
-  const WARMUP = 200;
+  const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 30);
   const resultsDir = process.env.BENCH_RESULTS_DIR ?? join(import.meta.dirname, 'results');
   const label = process.env.BENCH_LABEL ?? 'run';
 
@@ -341,14 +404,30 @@ async function main() {
     });
   const { port, caPem } = await ask<{ port: number; caPem: string }>('', 'ready');
 
-  // Warm-up, not counted: CUE runtime load in the worker, catalogs, V8 tiering.
-  await level(port, caPem, 4, WARMUP, 10_000_000);
+  // Warm-up, not counted: catalogs, and V8 tiering cue-wasm's code up, which takes hundreds of
+  // CUE calls (a cold runtime evaluates several times slower; bench:cue shows the curve).
+  const warmEnd = performance.now() + WARMUP_SECONDS * 1000;
+  let warmed = 0;
+  for (let b = 10_000_000; performance.now() < warmEnd; b += 1_000_000) {
+    await level(port, caPem, 8, 100, b);
+    warmed += 100;
+  }
   const results = [];
   let base = 0;
   for (const c of LEVELS) {
     const r = await level(port, caPem, c, REQUESTS, base);
     base += 1_000_000;
     results.push(r);
+    const { byKind: _k, ...line } = r;
+    process.stderr.write(`${JSON.stringify(line)}\n`);
+  }
+  const RATES = (process.env.RATES ?? '5,10,25').split(',').filter(Boolean).map(Number);
+  const RATE_SECONDS = Number(process.env.RATE_SECONDS ?? 15);
+  const rates = [];
+  for (const rate of RATES) {
+    const r = await rateLevel(port, caPem, rate, Math.round(rate * RATE_SECONDS), base);
+    base += 1_000_000;
+    rates.push(r);
     const { byKind: _k, ...line } = r;
     process.stderr.write(`${JSON.stringify(line)}\n`);
   }
@@ -364,12 +443,13 @@ async function main() {
   const run = {
     label,
     date: new Date().toISOString(),
-    commit: commit(),
+    commit: process.env.BENCH_COMMIT ?? commit(),
     machine,
     requestsPerLevel: REQUESTS,
-    warmup: WARMUP,
+    warmup: { seconds: WARMUP_SECONDS, requests: warmed },
     server: { rssMiB: server.rssMiB, cue: server.cue ?? null },
     results,
+    rates,
   };
   const jsonPath = join(resultsDir, 'webhook-latency.json');
   let runs: (typeof run)[] = [];
@@ -392,7 +472,20 @@ function markdown(runs: Array<Record<string, any>>): string {
           `| ${r.concurrency} | ${r.requests} | ${r.allowed}/${r.denied}${r.failed ? ` (${r.failed} failed)` : ''} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.throughputPerSecond} | ${r.loadAverage1m.before} → ${r.loadAverage1m.after} | ${r.p99Ms < 25 ? 'yes' : 'no'} | ${r.p99Ms < 500 ? 'yes' : 'no'} |`,
       ),
       '',
-      'p50 / p99 ms by kind of request:',
+      ...(run.rates?.length
+        ? [
+            'Open loop, requests sent at a fixed rate (latency from when each was due):',
+            '',
+            '| rate req/s | requests | allowed/denied (failed) | p50 ms | p95 ms | p99 ms | max ms | load 1m before → after | p99 < 25 ms | p99 < 500 ms |',
+            '|---|---|---|---|---|---|---|---|---|---|',
+            ...run.rates.map(
+              (r: any) =>
+                `| ${r.ratePerSecond} | ${r.requests} | ${r.allowed}/${r.denied}${r.failed ? ` (${r.failed} failed)` : ''} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.loadAverage1m.before} → ${r.loadAverage1m.after} | ${r.p99Ms < 25 ? 'yes' : 'no'} | ${r.p99Ms < 500 ? 'yes' : 'no'} |`,
+            ),
+            '',
+          ]
+        : []),
+      'Closed loop, p50 / p99 ms by kind of request:',
       '',
       `| clients | ${MIX.map(([k]) => k).join(' | ')} |`,
       `|---|${MIX.map(() => '---').join('|')}|`,
@@ -406,6 +499,7 @@ function markdown(runs: Array<Record<string, any>>): string {
     return `## ${run.label}: ${run.date.slice(0, 16)}Z, commit ${run.commit}
 
 ${run.machine.cpus} × ${run.machine.model}, ${run.machine.memoryGiB} GiB, Node ${run.machine.node}.
+Warm-up: ${typeof run.warmup === 'number' ? `${run.warmup} requests` : `${run.warmup.requests} requests in ${run.warmup.seconds} s`}.
 Server RSS at the end: ${run.server.rssMiB} MiB${
       cue
         ? `; CUE: ${cue.workers} worker(s), ${cue.calls} CUE calls for ${cue.configs} configs, cache ${cue.cache.hits} hits / ${cue.cache.misses} misses, ${cue.shared} shared, ${cue.splits} batches split`
@@ -426,8 +520,12 @@ The real webhook server in a child process (src/webhook/server.ts; with its CUE 
 code has one), over TLS with one keep-alive connection per client, as the apiserver keeps; the
 real MiddlewareInstance validator: schema, plugin resolution from deploy/plugins, replica bounds,
 CUE config validation and rendering, and the quota check over one in-memory ResourceQuota.
-Each client sends its next request as soon as it has the answer (a closed loop), so at N clients
-N requests are always in flight. ${'200'} warm-up requests first, not counted.
+Closed loop: each client sends its next request as soon as it has the answer, so at N clients N
+requests are always in flight, and latency is N divided by throughput. Open loop: requests are
+sent at a fixed rate whatever the answers, as the apiserver calls the webhook while creates
+arrive; latency counts from when a request was due. First a warm-up at 8 clients, not counted
+(its length is in each run's heading): V8 needs hundreds of CUE calls to tier cue-wasm's code up,
+and until then CUE is several times slower.
 
 The mix, per 20 requests (every config value is new, so no cache answers a create):
 ${MIX.map(([k, n]) => `${n} ${k}`).join(', ')}. create: a redis, mysql or kafka instance with
