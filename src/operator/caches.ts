@@ -20,6 +20,23 @@ function slimPod(pod: V1Pod): V1Pod {
   return { apiVersion: pod.apiVersion, kind: pod.kind, metadata: pod.metadata, status: pod.status };
 }
 
+/**
+ * StatefulSets: the instance reconciler reads the generation, spec.replicas, the claim templates
+ * and status; the pod template, most of the object, is never read (issue #13).
+ */
+export function slimStatefulSet(sts: V1StatefulSet): V1StatefulSet {
+  return {
+    apiVersion: sts.apiVersion,
+    kind: sts.kind,
+    metadata: sts.metadata,
+    spec: {
+      replicas: sts.spec?.replicas,
+      volumeClaimTemplates: sts.spec?.volumeClaimTemplates,
+    } as V1StatefulSet['spec'],
+    status: sts.status,
+  };
+}
+
 export function createCaches(ctx: OperatorContext) {
   const { rest, config, log } = ctx;
   const onError = (err: unknown, where: string) =>
@@ -62,6 +79,7 @@ export function createCaches(ctx: OperatorContext) {
       ...child,
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
+      transform: slimStatefulSet,
     }),
     pods: new InformerSet<V1Pod>(ns, { ...child, apiVersion: 'v1', kind: 'Pod', transform: slimPod }),
     workflows: new InformerSet<WorkflowLike>(ns, {
