@@ -4,6 +4,7 @@
 // KubeRest (src/kube/rest.ts), so this is the operator's own request count, with no other client
 // mixed in (the apiserver's apiserver_request_total has no user label).
 import { renameSync, writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { KubeRest } from '../../../src/kube/rest.ts';
 
 const out = process.env.MWOP_BENCH_COUNTS;
@@ -28,7 +29,9 @@ KubeRest.prototype.raw = async function (this: KubeRest, method, path, opts = {}
   return raw.call(this, method, path, opts);
 };
 
-if (out) {
+// --import runs in worker threads too (the CUE workers): only the main thread, where KubeRest
+// lives, writes the file; a worker's empty counts overwrote it before.
+if (out && isMainThread) {
   const flush = () => {
     try {
       // Renamed into place, so the bench never reads a half-written file.
