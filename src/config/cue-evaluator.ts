@@ -12,7 +12,7 @@
 //   batch (each config on its own when CUE names none), so every outcome, error text included, is
 //   exactly what a single evaluation gives.
 // - Workers: with `workers > 0` the evaluations run in worker threads, each with its own cue-wasm
-//   runtime (about 100 MB), so the event loop keeps serving TLS, HTTP and cached answers while
+//   runtime (50 to 85 MiB), so the event loop keeps serving TLS, HTTP and cached answers while
 //   CUE works. With 0 they run in-process (the CLI, tests); a worker that dies is replaced by the
 //   in-process runtime, so a verdict is never lost to it.
 import { extname } from 'node:path';
