@@ -68,7 +68,8 @@ const CONCURRENCY = Number(flags.concurrency);
 const IDLE_S = Number(flags['idle-seconds']);
 const TYPES = ['redis', 'mysql', 'kafka', 'elasticsearch'];
 const VWC = 'mwop-webhook-bench';
-const runDir = join(repoRoot, 'hack/testenv/run/bench-scale');
+// One run dir per size, so two sizes can run side by side.
+const runDir = join(repoRoot, `hack/testenv/run/bench-scale-${N}`);
 const resultsDir = join(repoRoot, 'test/bench/results');
 const T0 = Date.now();
 const say = (s: string) =>
