@@ -14,7 +14,8 @@
 // - Workers: with `workers > 0` the evaluations run in worker threads, each with its own cue-wasm
 //   runtime (50 to 85 MiB), so the event loop keeps serving TLS, HTTP and cached answers while
 //   CUE works. With 0 they run in-process (the CLI, tests); a worker that dies is replaced by the
-//   in-process runtime, so a verdict is never lost to it.
+//   in-process runtime, so a verdict is never lost to it, and until a worker has loaded its
+//   runtime the in-process one answers.
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -53,6 +54,10 @@ type RunResult = { json: string } | { error: string };
 
 interface Runner {
   run(source: string): Promise<RunResult>;
+  /** False while a worker is still loading its CUE runtime. */
+  ready(): boolean;
+  /** Resolves when ready (or when the worker is gone). */
+  whenReady(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +73,10 @@ function runSync(cue: CueRuntime, source: string): RunResult {
 function inProcessRunner(): Runner {
   return {
     run: async (source) => runSync(await cueRuntime(), source),
+    ready: () => true,
+    whenReady: async () => {
+      await cueRuntime();
+    },
     close: async () => {},
   };
 }
@@ -84,11 +93,22 @@ function workerRunner(onGone: (err: Error) => void): Runner {
   const fail = (err: Error) => {
     if (gone) return;
     gone = new WorkerGone(`CUE worker stopped: ${err.message}`);
+    markReady();
     for (const c of calls.values()) c.reject(gone);
     calls.clear();
     onGone(gone);
   };
-  worker.on('message', (m: { id: number } & RunResult) => {
+  let ready = false;
+  let markReady!: () => void;
+  const readyPromise = new Promise<void>((r) => {
+    markReady = r;
+  });
+  worker.on('message', (m: ({ id: number } & RunResult) | { ready: true }) => {
+    if ('ready' in m) {
+      ready = true;
+      markReady();
+      return;
+    }
     const call = calls.get(m.id);
     if (!call) return;
     calls.delete(m.id);
@@ -98,6 +118,8 @@ function workerRunner(onGone: (err: Error) => void): Runner {
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
   return {
+    ready: () => ready || gone !== undefined,
+    whenReady: () => readyPromise,
     run(source) {
       if (gone) return Promise.reject(gone);
       const id = nextId++;
@@ -176,6 +198,7 @@ export class CueEvaluator {
   #slots: Array<{ runner: Runner | undefined; busy: boolean }>;
   #scheduled = false;
   #closed = false;
+  #local = inProcessRunner();
   #stats = { shared: 0, calls: 0, configs: 0, splits: 0 };
 
   constructor(opts: CueEvaluatorOptions = {}) {
@@ -201,8 +224,7 @@ export class CueEvaluator {
   warm(): Promise<void> {
     return Promise.all(
       this.#slots.map(async (slot) => {
-        const runner = this.#runner(slot);
-        await runner.run('{}').catch(() => {});
+        await this.#runner(slot).whenReady();
       }),
     ).then(() => {});
   }
@@ -287,8 +309,11 @@ export class CueEvaluator {
   async #run(slot: { runner: Runner | undefined }, source: string, configs: number): Promise<RunResult> {
     this.#stats.calls++;
     this.#stats.configs += configs;
+    const runner = this.#runner(slot);
+    // Until the worker has loaded its runtime (seconds on a busy machine), this thread's answers.
+    if (!runner.ready()) return this.#local.run(source);
     try {
-      return await this.#runner(slot).run(source);
+      return await runner.run(source);
     } catch (err) {
       if (!(err instanceof WorkerGone)) throw err;
       return this.#runner(slot).run(source); // once more, in-process

@@ -13,3 +13,4 @@ parentPort!.on('message', ({ id, source }: { id: number; source: string }) => {
     parentPort!.postMessage({ id, error: err.message });
   }
 });
+parentPort!.postMessage({ ready: true });

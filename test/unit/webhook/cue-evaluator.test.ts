@@ -152,6 +152,18 @@ describe('CueEvaluator', () => {
     expect(ev.stats()).toMatchObject({ calls: 2, configs: 3 });
   }, 60_000);
 
+  it('answers in this thread while its worker is still loading', async () => {
+    const ev = new CueEvaluator({ workers: 1 });
+    try {
+      const outcome = await ev.evaluate(job({ min: 7 }));
+      expect(outcome).toEqual(await single(job({ min: 7 })));
+      await ev.warm();
+      expect(await ev.evaluate(job({ min: 8 }))).toEqual(await single(job({ min: 8 })));
+    } finally {
+      await ev.close();
+    }
+  }, 120_000);
+
   describe('in a worker thread', () => {
     const ev = new CueEvaluator({ workers: 1 });
     afterAll(() => ev.close());
