@@ -643,7 +643,7 @@ try {
       const depth = sum(m, 'workqueue_depth', { name: 'middlewareinstance' });
       resync.reconciledAtCap = reconciled;
       if (resync.metricsUpMs === undefined) resync.metricsUpMs = Date.now() - restartStart;
-      if (reconciled >= N && depth === 0) {
+      if (reconciled >= createDone.size && depth === 0) {
         resync = { ...resync, reconciled, allReconciledMs: Date.now() - restartStart };
         return true;
       }
