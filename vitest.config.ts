@@ -12,7 +12,15 @@ export default defineConfig({
     // Files start in name order (e2e's templates-coverage check must come last; see the sequencer).
     sequence: { sequencer: NameOrderSequencer },
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // A guard, not a figure: the first CUE evaluation of a file compiles cue-wasm, which can
+          // take several seconds while the integration control plane loads both cores.
+          testTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: 'services',

@@ -33,9 +33,16 @@ export function objectsIn(
 
 async function established(rest: KubeRest, name: string, attempts = 300): Promise<void> {
   for (let i = 0; i < attempts; i++) {
-    const live = await rest.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
-      resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', { name }),
-    );
+    let live: { status?: { conditions?: { type: string; status: string }[] } };
+    try {
+      live = await rest.get(resourcePath('apiextensions.k8s.io/v1', 'CustomResourceDefinition', { name }), {
+        timeoutMs: 120_000,
+      });
+    } catch (err) {
+      // A loaded apiserver rebuilding its OpenAPI document can take longer than a GET's deadline.
+      if ((err as Error).name !== 'TimeoutError') throw err;
+      continue;
+    }
     if (live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -55,6 +62,13 @@ async function apply(rest: KubeRest, obj: KubernetesObject, attempts = 4): Promi
       if ((err as Error).name !== 'TimeoutError' || i >= attempts) throw err;
     }
   }
+}
+
+/** Argo's full CRDs, established before use (simulation mode starts Argo's controller on them). */
+export async function installArgoCrdsInto(rest: KubeRest): Promise<void> {
+  const crds = objectsIn(argoCrdDirectory(), (f) => f.startsWith('argoproj.io_') && f.endsWith('.yaml'));
+  for (const crd of crds) await apply(rest, crd);
+  for (const crd of crds) await established(rest, crd.metadata!.name!);
 }
 
 export async function installMwopInto(

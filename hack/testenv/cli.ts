@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
-    process.stderr.write(`testenv: ${err.message}\n`);
+    process.stderr.write(`testenv: ${process.env.MWOP_DEBUG ? err.stack : err.message}\n`);
     process.exit(1);
   },
 );

@@ -433,7 +433,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       `--service-account-key-file=${join(pki, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      '--service-cluster-ip-range=10.0.0.0/24',
+      '--service-cluster-ip-range=10.0.0.0/16', // room for the 1,000- and 5,000-instance benchmarks (one Service each)
       // The "kubernetes" Service's endpoint would be 127.0.0.1, which Endpoints reject.
       '--endpoint-reconciler-type=none',
       '--allow-privileged=true',

@@ -30,6 +30,11 @@ export interface SimKube {
   get(path: string): Promise<Obj | undefined>;
   mergePatch(path: string, patch: unknown): Promise<void>;
   create(path: string, obj: unknown): Promise<void>;
+  /**
+   * A REST client holding a TokenRequest token of the ServiceAccount, for calls a pod would make
+   * itself (argoexec's task results and task-set answers): its RBAC applies, nothing more.
+   */
+  restAs(namespace: string, serviceAccount: string): Promise<KubeRest>;
   /** kubectl as system:serviceaccount:<ns>:<sa>; resolves with stdout, rejects with stderr. */
   kubectlAs(namespace: string, serviceAccount: string, args: string[], stdin?: string): Promise<string>;
 }
@@ -38,7 +43,29 @@ export function connect(kubeconfig: string, kubectl: string): SimKube {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const rest = new KubeRest(kc);
+  const tokens = new Map<string, { rest: KubeRest; until: number }>();
   return {
+    async restAs(namespace, serviceAccount) {
+      const key = `${namespace}/${serviceAccount}`;
+      const cached = tokens.get(key);
+      if (cached && cached.until > Date.now()) return cached.rest;
+      const res = await rest.post<{ status: { token: string } }>(
+        `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}/token`,
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+      );
+      const cluster = kc.getCurrentCluster();
+      if (!cluster) throw new Error(`${kubeconfig} has no current cluster`);
+      const saKc = new KubeConfig();
+      saKc.loadFromOptions({
+        clusters: [cluster],
+        users: [{ name: key, token: res.status.token }],
+        contexts: [{ name: key, cluster: cluster.name, user: key, namespace }],
+        currentContext: key,
+      });
+      const saRest = new KubeRest(saKc);
+      tokens.set(key, { rest: saRest, until: Date.now() + 50 * 60_000 });
+      return saRest;
+    },
     rest,
     kubeconfig,
     kubectl,
@@ -50,7 +77,7 @@ export function connect(kubeconfig: string, kubectl: string): SimKube {
       try {
         return await rest.get<Obj>(path);
       } catch (err) {
-        if ((err as { status?: number }).status === 404) return undefined;
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
         throw err;
       }
     },

@@ -7,6 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeRest } from '../../../src/kube/rest.ts';
+import { installArgoCrdsInto } from '../../dev/install.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -45,9 +48,14 @@ export interface SimulationHost {
   log(line: string): void;
 }
 
-/** Builds (or finds cached) Argo's and kwok's binaries: `hack/testenv/build.sh argo|kwok`. */
+/**
+ * Builds (or finds cached) Argo's and kwok's binaries: `hack/testenv/build.sh argo|kwok`.
+ * MWOP_TESTENV_ARGO_BIN_DIR / MWOP_TESTENV_KWOK_BIN_DIR point at prebuilt ones instead.
+ */
 export function addonBinDirs(): { argo: string; kwok: string } {
   const dir = (what: 'argo' | 'kwok') => {
+    const given = process.env[`MWOP_TESTENV_${what.toUpperCase()}_BIN_DIR`];
+    if (given) return given;
     try {
       return execFileSync('bash', [join(here, '../build.sh'), what], {
         encoding: 'utf8',
@@ -103,11 +111,9 @@ function clusterObjects(nodes: string[]): object[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'workflow-controller-configmap', namespace: ARGO_NAMESPACE },
-      data: {
-        // Several test environments can run on one machine: no fixed metrics port.
-        metricsConfig: 'enabled: false\n',
-        telemetryConfig: 'enabled: false\n',
-      },
+      // Several test environments can run on one machine: no metrics server on a fixed port
+      // (it would panic when :9090 is taken).
+      data: { config: 'metricsConfig:\n  enabled: false\n' },
     },
   ];
 }
@@ -124,10 +130,10 @@ export async function startSimulation(
       stdio: ['pipe', 'pipe', 'pipe'],
     });
   const nodes = Array.from({ length: opts.nodes ?? 3 }, (_, i) => `sim-node-${i}`);
-  const crds = execFileSync('bash', [join(repoRoot, 'hack/argo/crds-path.sh')], { encoding: 'utf8' }).trim();
   host.log(`installing Argo's CRDs, ${nodes.length} simulated nodes and StorageClass ${STORAGE_CLASS}`);
-  kubectl(['apply', '--server-side', '--force-conflicts', '-f', crds]);
-  kubectl(['wait', '--for=condition=Established', '--timeout=120s', '-f', crds]);
+  const kc = new KubeConfig();
+  kc.loadFromFile(host.adminKubeconfig);
+  await installArgoCrdsInto(new KubeRest(kc));
   kubectl(
     ['apply', '--server-side', '-f', '-'],
     clusterObjects(nodes)

@@ -22,7 +22,10 @@ export async function answerTaskSet(kube: SimKube, taskSet: Obj, log: StepLog): 
   const nodes = (wf?.status?.nodes ?? {}) as Record<string, { name?: string }>;
   const results: Record<string, unknown> = {};
   for (const id of pending) {
-    const node = nodes[id]?.name ?? id;
+    // Argo writes the task set before the workflow status that names the node: wait for the name,
+    // or a fault rule for the step could not match.
+    const node = nodes[id]?.name;
+    if (!node) continue;
     const outcome = await stepOutcome(kube, ns, name, node);
     if (outcome.kind === 'hang') continue;
     if (outcome.kind === 'fail') {
@@ -41,15 +44,13 @@ export async function answerTaskSet(kube: SimKube, taskSet: Obj, log: StepLog): 
     }
   }
   if (Object.keys(results).length === 0) return;
-  // As the agent does it: with the workflow's ServiceAccount (its RBAC allows exactly this patch).
+  // As the agent does it: a merge patch of the status, with the workflow's ServiceAccount (its
+  // RBAC allows exactly this).
   const sa = (wf?.spec?.serviceAccountName as string | undefined) ?? 'default';
-  await kube.kubectlAs(ns, sa, [
-    'patch',
-    'workflowtaskset',
-    name,
-    '--subresource=status',
-    '--type=merge',
-    '-p',
-    JSON.stringify({ status: { nodes: results } }),
-  ]);
+  const asAgent = await kube.restAs(ns, sa);
+  await asAgent.patch(
+    `${GROUP}/namespaces/${ns}/workflowtasksets/${name}/status`,
+    { status: { nodes: results } },
+    'application/merge-patch+json',
+  );
 }

@@ -75,10 +75,27 @@ async function reportOutputs(
     },
     outputs: { ...(outputs.length ? { parameters: outputs } : {}), exitCode: String(exitCode) },
   };
-  await kube.kubectlAs(ns, sa, ['create', '-f', '-', '-o', 'name'], JSON.stringify(result));
+  const asPod = await kube.restAs(ns, sa);
+  try {
+    await asPod.post(`/apis/argoproj.io/v1alpha1/namespaces/${ns}/workflowtaskresults`, result);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+  }
 }
 
-async function finish(kube: SimKube, pod: Obj, exitCode: number, message: string): Promise<void> {
+/**
+ * Ends a step as argoexec's wait container and the kubelet would: the WorkflowTaskResult first
+ * (Argo's controller keeps a finished node Running until its task result is reported complete),
+ * then the exit code and message that kwok's Stages turn into a finished pod.
+ */
+async function finish(
+  kube: SimKube,
+  pod: Obj,
+  exitCode: number,
+  message: string,
+  outputs: { name: string; value: string }[] = [],
+): Promise<void> {
+  await reportOutputs(kube, pod, outputs, exitCode);
   await kube.mergePatch(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`, {
     metadata: {
       annotations: {
@@ -168,16 +185,14 @@ export async function executeStepPod(
     if (tmpl.container && runsOnHost(tmpl.container.image)) {
       const res = await runOnHost(kube, pod, tmpl.container, outputs, binDirs);
       log(`${ns}/${node}: ran ${tmpl.container.image} on the host: ${res.ok ? 'ok' : res.message}`);
-      if (res.outputs.length) await reportOutputs(kube, pod, res.outputs, res.ok ? 0 : 1);
-      await finish(kube, pod, res.ok ? 0 : 1, res.message);
+      await finish(kube, pod, res.ok ? 0 : 1, res.message, res.outputs);
       return;
     }
     const defaults = outputs
       .filter((o) => o.valueFrom?.default !== undefined)
       .map((o) => ({ name: o.name, value: o.valueFrom?.default as string }));
-    if (defaults.length) await reportOutputs(kube, pod, defaults, 0);
     log(`${ns}/${node}: simulated ${tmpl.container?.image ?? tmpl.name}: ok`);
-    await finish(kube, pod, 0, '');
+    await finish(kube, pod, 0, '', defaults);
   } catch (err) {
     const message = `simulated executor: ${(err as Error).message}`;
     log(`${ns}/${node}: ${message}`);

@@ -19,6 +19,7 @@ import { mergePatchBetween } from '../../kube/merge-patch.ts';
 import type { KubeRest } from '../../kube/rest.ts';
 import { audit, type Logger } from '../../log/logger.ts';
 import type { ResolvedPlugin } from '../../plugins/types.ts';
+import { ANNOTATION_PARAMETERS, LABEL_INSTANCE } from '../../workflows/names.ts';
 import { appliedAfter } from './applied.ts';
 import type { InstanceDeps, WorkflowLike } from './deps.ts';
 import { finalizeInstance } from './finalizer.ts';
@@ -131,8 +132,10 @@ export class InstanceReconciler {
     const configFailed = configErrors.length > 0 ? [...new Set(configErrors)] : undefined;
     const config: RenderedConfig | undefined = configResult.ok ? configResult.config : undefined;
 
-    // 3. Follow the running operation, if any.
-    let current = prevStatus.operations?.current;
+    // 3. Follow the running operation, if any. One a MiddlewareOperation started (restore in
+    // place, restart, switchover) runs in a workflow the operation controller made: the instance
+    // shows it as its current operation too, so its phase says Restoring or Maintenance.
+    let current = prevStatus.operations?.current ?? (await this.adoptOperationWorkflow(instance, prevStatus));
     let finished: OperationRecord | undefined;
     if (current) {
       const wf = this.o.caches.workflows.get(instance.metadata.namespace, current.workflow ?? current.name);
@@ -168,12 +171,18 @@ export class InstanceReconciler {
         }
         finished = { ...mirrored, finishedAt: mirrored.finishedAt ?? now.toISOString() };
         current = undefined;
-        if (finished.phase === 'Succeeded' && finished.parameters) {
+        // A MiddlewareOperation changes no applied spec field: only the instance's own do.
+        if (finished.phase === 'Succeeded' && finished.parameters && !isAdopted(finished)) {
           const op = JSON.parse(finished.parameters) as InstanceOperation;
           applied = appliedAfter(op, instance, applied, {
             middlewareVersion: plugin.middleware.version,
             configChecksum: config?.checksum ?? applied?.configChecksum ?? '',
           });
+          // What runs now is what the operation applied: render the workload from that version,
+          // or this reconcile would put the old image back into the template the workflow changed.
+          if (applied?.pluginVersion) {
+            currentPlugin = deps.resolve(spec.type, applied.pluginVersion, applied.middlewareVersion);
+          }
         }
         this.announceFinished(instance, finished);
       } else {
@@ -341,6 +350,51 @@ export class InstanceReconciler {
     });
   }
 
+  /**
+   * The running workflow of a MiddlewareOperation on this instance (labelled with the instance,
+   * named after the operation), as an operation record, or undefined when there is none.
+   */
+  private async adoptOperationWorkflow(
+    instance: MiddlewareInstance,
+    prevStatus: MiddlewareInstanceStatus,
+  ): Promise<OperationRecord | undefined> {
+    const known = new Set((prevStatus.operations?.recent ?? []).map((r) => r.workflow ?? r.name));
+    const candidates = this.o.caches.workflows
+      .list(instance.metadata.namespace)
+      .filter(
+        (wf) =>
+          wf.metadata?.labels?.[LABEL_INSTANCE] === instance.metadata.name &&
+          !wf.status?.finishedAt &&
+          !FINISHED.has(String(wf.status?.phase ?? '')) &&
+          !known.has(wf.metadata?.name ?? ''),
+      );
+    for (const wf of candidates) {
+      const name = wf.metadata?.name as string;
+      try {
+        await this.o.rest.get(
+          resourcePath('mwop.dev/v1alpha1', 'MiddlewareOperation', {
+            namespace: instance.metadata.namespace,
+            name,
+          }),
+        );
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      const parameters = wf.metadata?.annotations?.[ANNOTATION_PARAMETERS];
+      const kind = parameters ? (JSON.parse(parameters) as { kind?: string }).kind : undefined;
+      return {
+        name: `${ADOPTED_PREFIX}${name}`,
+        type: kind ?? 'CustomHook',
+        workflow: name,
+        phase: 'Running',
+        ...(parameters ? { parameters } : {}),
+        ...(typeof wf.status?.startedAt === 'string' ? { startedAt: wf.status.startedAt } : {}),
+      };
+    }
+    return undefined;
+  }
+
   private async desiredObjects(
     instance: MiddlewareInstance,
     plugin: ResolvedPlugin,
@@ -477,3 +531,7 @@ export class InstanceReconciler {
     await patchStatus(this.o.rest, instance, patch);
   }
 }
+
+/** Records of operations a MiddlewareOperation started carry its name with this prefix. */
+const ADOPTED_PREFIX = 'MiddlewareOperation/';
+const isAdopted = (r: OperationRecord) => r.name.startsWith(ADOPTED_PREFIX);

@@ -3,6 +3,7 @@
 // goes through (a watch, so no short-lived phase is missed between two polls).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { V1StatefulSet } from '@kubernetes/client-node';
 import { afterAll, beforeAll } from 'vitest';
 import type { MiddlewareInstance } from '../../../src/api/index.ts';
 import { mergePatch } from '../../../src/kube/apply.ts';
@@ -196,4 +197,51 @@ async function recordTemplatesUsed(rest: KubeRest, namespace: string): Promise<v
 
 export function templatesUsedDir(): string {
   return join(process.env.MWOP_E2E_RECORD_DIR ?? '/tmp/mwop-e2e', 'templates-used');
+}
+
+export interface ValueRecorder {
+  /** Every distinct value in the order observed (consecutive repeats collapsed). */
+  values(): string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Records one field of a StatefulSet as it changes (a watch), to show that a value a workflow set
+ * is never put back by the operator (for example the image an upgrade rolled out).
+ */
+export async function recordStatefulSet(
+  ns: E2eNamespace,
+  name: string,
+  pick: (sts: V1StatefulSet) => string | undefined,
+): Promise<ValueRecorder> {
+  const seen: string[] = [];
+  const informer = new Informer<V1StatefulSet>({
+    rest: ns.rest,
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    namespace: ns.name,
+  });
+  informer.on((type, obj) => {
+    if (obj.metadata?.name !== name || type === 'delete') return;
+    const v = pick(obj);
+    if (v !== undefined && seen[seen.length - 1] !== v) seen.push(v);
+  });
+  await informer.start();
+  return { values: () => [...seen], stop: () => informer.stop() };
+}
+
+/** Running, nothing in flight, and the newest generation observed: the next change can start. */
+export async function settled(ns: E2eNamespace, name: string): Promise<MiddlewareInstance> {
+  return eventually(
+    `${ns.name}/${name} settled (Running, no operation in flight)`,
+    async () => {
+      const i = await getInstance(ns, name);
+      const ok =
+        i.status?.phase === 'Running' &&
+        !i.status.operations?.current &&
+        (i.status.observedGeneration ?? 0) >= (i.metadata.generation ?? 0);
+      return ok ? i : undefined;
+    },
+    { attempts: 1200, intervalMs: 200 },
+  );
 }
