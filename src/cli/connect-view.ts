@@ -47,6 +47,7 @@ export function connectView(input: ConnectInput): ConnectView {
   let command: string;
   if (input.cliTemplate) {
     command = Handlebars.compile(input.cliTemplate, { noEscape: true })({
+      name: input.name,
       host: input.host,
       port: input.port,
       username: input.username ?? '',

@@ -15,7 +15,10 @@ describe('docs/quickstart.md', () => {
   it('matches a fresh run of the quickstart: nothing to a Running Redis with kubectl mw create --wait', async () => {
     const steps = await recordQuickstart(testenv().kubeconfigs.admin);
     const create = steps.find((s) => s.command.includes('--wait'));
-    expect(create?.output).toMatch(/Running/);
+    expect(create?.output).toMatch(/cache is Running\./);
+    for (const step of ['apply-workload', 'wait-ready', 'init-0', 'publish-connection']) {
+      expect(create?.output).toContain(`✓ ${step} Succeeded`);
+    }
     expect(steps.find((s) => s.command.startsWith('kubectl mw connect'))?.output).toMatch(/redis-cli/);
     expect(normalize(readFileSync(PAGE, 'utf8'))).toBe(normalize(renderPage(steps)));
   });

@@ -54,6 +54,17 @@ describe('connect', () => {
     expect(v.command).toBe('kafka-topics.sh --bootstrap-server cache.team-a.svc:9092 --list');
   });
 
+  it('fills every variable a shipped cliTemplate uses, the instance name included (found by the quickstart)', () => {
+    const v = connectView({
+      ...base,
+      cliTemplate:
+        'kubectl -n {{namespace}} exec -it {{name}}-0 -c middleware -- redis-cli -h {{host}} -p {{port}}',
+    });
+    expect(v.command).toBe(
+      'kubectl -n team-a exec -it cache-0 -c middleware -- redis-cli -h cache.team-a.svc -p 6379',
+    );
+  });
+
   it('falls back to a note for unknown clients', () => {
     expect(connectView({ ...base, scheme: 'foo' }).command).toMatch(/^# no client command is known for foo/);
   });

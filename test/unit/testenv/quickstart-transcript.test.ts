@@ -15,5 +15,8 @@ describe('quickstart transcript', () => {
       'cache Running <duration> ok in <duration> at <time> <clock>',
     );
     expect(normalize('phase Running')).not.toBe(normalize('phase Failed'));
+    expect(
+      normalize('cache: phase Pending\n  ▶ init-0 Running\n  ✓ init-0 Succeeded\ncache is Running.'),
+    ).toBe('cache is Running.');
   });
 });
