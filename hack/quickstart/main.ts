@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { serverSideApply } from '../../src/kube/apply.ts';
+import { isNotFound } from '../../src/kube/errors.ts';
 import { KubeRest } from '../../src/kube/rest.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { parseOperatorConfig } from '../../src/operator/config.ts';
@@ -42,6 +43,18 @@ export async function recordQuickstart(kubeconfig: string): Promise<TranscriptSt
   kc.loadFromFile(kubeconfig);
   const rest = new KubeRest(kc);
   await installMwopInto(rest);
+  // A new user's empty namespace: wait out one still being deleted by an earlier run.
+  for (let i = 0; ; i++) {
+    const ns = await rest
+      .get<{ metadata: { deletionTimestamp?: string } }>(`/api/v1/namespaces/${NAMESPACE}`)
+      .catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+    if (!ns?.metadata.deletionTimestamp) break;
+    if (i >= 600) throw new Error(`namespace ${NAMESPACE} is still being deleted after 10 minutes`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   await serverSideApply(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
   const parsed = parseOperatorConfig(
     [

@@ -171,12 +171,15 @@ export async function runOnHost(
           ...env,
           KUBECONFIG: kubeconfig,
         },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       let err = '';
-      child.stderr.on('data', (d: Buffer) => {
+      // The tools print their result (or error) as a JSON line on stdout, details on stderr.
+      const keep = (d: Buffer) => {
         err = (err + d.toString()).slice(-4096);
-      });
+      };
+      child.stdout.on('data', keep);
+      child.stderr.on('data', keep);
       child.on('error', (e) => resolve({ code: 127, stderr: e.message }));
       child.on('close', (c) => resolve({ code: c ?? 1, stderr: err }));
     });

@@ -46,7 +46,11 @@ export function connect(kubeconfig: string, kubectl: string): SimKube {
   const tokens = new Map<string, { rest: KubeRest; until: number }>();
   return {
     async restAs(namespace, serviceAccount) {
-      const key = `${namespace}/${serviceAccount}`;
+      // Keyed by the ServiceAccount's uid: a token of a deleted and re-created account is refused.
+      const account = await rest.get<{ metadata: { uid: string } }>(
+        `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}`,
+      );
+      const key = `${namespace}/${serviceAccount}/${account.metadata.uid}`;
       const cached = tokens.get(key);
       if (cached && cached.until > Date.now()) return cached.rest;
       const res = await rest.post<{ status: { token: string } }>(
