@@ -13,11 +13,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { serverSideApply } from '../../src/kube/apply.ts';
 import { isNotFound } from '../../src/kube/errors.ts';
 import { KubeRest } from '../../src/kube/rest.ts';
-import { createLogger } from '../../src/log/logger.ts';
-import { parseOperatorConfig } from '../../src/operator/config.ts';
-import { controllersFor } from '../../src/operator/controllers.ts';
-import { runOperator } from '../../src/operator/run.ts';
 import { installMwopInto, repoRoot } from '../dev/install.ts';
+import { startNamespacedOperator } from '../dev/operator.ts';
 import { startControlPlane } from '../testenv/cluster.ts';
 import { normalize, renderPage, type TranscriptStep } from './transcript.ts';
 
@@ -56,28 +53,7 @@ export async function recordQuickstart(kubeconfig: string): Promise<TranscriptSt
     await new Promise((r) => setTimeout(r, 1000));
   }
   await serverSideApply(rest, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
-  const parsed = parseOperatorConfig(
-    [
-      '--kubeconfig',
-      kubeconfig,
-      '--namespaces',
-      NAMESPACE,
-      '--leader-elect',
-      'false',
-      '--health-port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--webhook-port',
-      '0',
-    ],
-    {},
-  );
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  const operator = await runOperator(parsed.config, controllersFor, {
-    log: createLogger({ level: 'silent' }),
-    exitOnLostLease: false,
-  });
+  const operator = await startNamespacedOperator(kubeconfig, NAMESPACE);
   try {
     const steps: TranscriptStep[] = [];
     const step = async (explain: string, args: string[]) => {

@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Obj, SimKube } from './kube.ts';
 
 export const ANNOTATION_ENV = 'sim.mwop.dev/env';
@@ -80,28 +79,12 @@ async function resolveEnv(kube: SimKube, pod: Obj, vars: EnvVar[]): Promise<Reco
   return env;
 }
 
-/** A kubeconfig for the pod's ServiceAccount, with a token from the TokenRequest API. */
+/** A kubeconfig file for the pod's ServiceAccount, as its projected token would give it. */
 async function serviceAccountKubeconfig(kube: SimKube, pod: Obj, dir: string): Promise<string> {
-  const ns = pod.metadata.namespace as string;
   const sa = (pod.spec?.serviceAccountName as string | undefined) ?? 'default';
-  const res = await kube.rest.post<{ status: { token: string } }>(
-    `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
-    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  );
-  const admin = new KubeConfig();
-  admin.loadFromFile(kube.kubeconfig);
-  const cluster = admin.getCurrentCluster();
-  if (!cluster) throw new Error(`${kube.kubeconfig} has no current cluster`);
+  const { config } = await kube.as(pod.metadata.namespace as string, sa);
   const path = join(dir, 'kubeconfig.yaml');
-  const ca = cluster.caFile
-    ? `    certificate-authority: ${cluster.caFile}\n`
-    : cluster.caData
-      ? `    certificate-authority-data: ${cluster.caData}\n`
-      : '';
-  writeFileSync(
-    path,
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${cluster.server}\n${ca}users:\n- name: u\n  user:\n    token: ${res.status.token}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n    namespace: ${ns}\ncurrent-context: c\n`,
-  );
+  writeFileSync(path, config.exportConfig(), { mode: 0o600 });
   return path;
 }
 

@@ -31,10 +31,11 @@ export interface SimKube {
   mergePatch(path: string, patch: unknown): Promise<void>;
   create(path: string, obj: unknown): Promise<void>;
   /**
-   * A REST client holding a TokenRequest token of the ServiceAccount, for calls a pod would make
-   * itself (argoexec's task results and task-set answers): its RBAC applies, nothing more.
+   * A kubeconfig and REST client holding a TokenRequest token of the ServiceAccount, for what a pod
+   * does itself (argoexec's task results and task-set answers, mwop's tools run on the host): its
+   * RBAC applies, nothing more.
    */
-  restAs(namespace: string, serviceAccount: string): Promise<KubeRest>;
+  as(namespace: string, serviceAccount: string): Promise<{ config: KubeConfig; rest: KubeRest }>;
   /** kubectl as system:serviceaccount:<ns>:<sa>; resolves with stdout, rejects with stderr. */
   kubectlAs(namespace: string, serviceAccount: string, args: string[], stdin?: string): Promise<string>;
 }
@@ -43,32 +44,32 @@ export function connect(kubeconfig: string, kubectl: string): SimKube {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const rest = new KubeRest(kc);
-  const tokens = new Map<string, { rest: KubeRest; until: number }>();
+  const tokens = new Map<string, { config: KubeConfig; rest: KubeRest; until: number }>();
   return {
-    async restAs(namespace, serviceAccount) {
+    async as(namespace, serviceAccount) {
       // Keyed by the ServiceAccount's uid: a token of a deleted and re-created account is refused.
       const account = await rest.get<{ metadata: { uid: string } }>(
         `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}`,
       );
       const key = `${namespace}/${serviceAccount}/${account.metadata.uid}`;
       const cached = tokens.get(key);
-      if (cached && cached.until > Date.now()) return cached.rest;
+      if (cached && cached.until > Date.now()) return cached;
       const res = await rest.post<{ status: { token: string } }>(
         `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}/token`,
         { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
       );
       const cluster = kc.getCurrentCluster();
       if (!cluster) throw new Error(`${kubeconfig} has no current cluster`);
-      const saKc = new KubeConfig();
-      saKc.loadFromOptions({
+      const config = new KubeConfig();
+      config.loadFromOptions({
         clusters: [cluster],
         users: [{ name: key, token: res.status.token }],
         contexts: [{ name: key, cluster: cluster.name, user: key, namespace }],
         currentContext: key,
       });
-      const saRest = new KubeRest(saKc);
-      tokens.set(key, { rest: saRest, until: Date.now() + 50 * 60_000 });
-      return saRest;
+      const entry = { config, rest: new KubeRest(config), until: Date.now() + 50 * 60_000 };
+      tokens.set(key, entry);
+      return entry;
     },
     rest,
     kubeconfig,

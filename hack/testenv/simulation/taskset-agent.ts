@@ -47,7 +47,7 @@ export async function answerTaskSet(kube: SimKube, taskSet: Obj, log: StepLog): 
   // As the agent does it: a merge patch of the status, with the workflow's ServiceAccount (its
   // RBAC allows exactly this).
   const sa = (wf?.spec?.serviceAccountName as string | undefined) ?? 'default';
-  const asAgent = await kube.restAs(ns, sa);
+  const asAgent = (await kube.as(ns, sa)).rest;
   await asAgent.patch(
     `${GROUP}/namespaces/${ns}/workflowtasksets/${name}/status`,
     { status: { nodes: results } },

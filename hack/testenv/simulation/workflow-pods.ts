@@ -75,7 +75,7 @@ async function reportOutputs(
     },
     outputs: { ...(outputs.length ? { parameters: outputs } : {}), exitCode: String(exitCode) },
   };
-  const asPod = await kube.restAs(ns, sa);
+  const asPod = (await kube.as(ns, sa)).rest;
   try {
     await asPod.post(`/apis/argoproj.io/v1alpha1/namespaces/${ns}/workflowtaskresults`, result);
   } catch (err) {

@@ -41,26 +41,8 @@ export function e2eNamespace(prefix: string, operatorFlags: string[] = []): E2eN
 export const instancePath = (namespace: string, name?: string) =>
   resourcePath('mwop.dev/v1alpha1', 'MiddlewareInstance', name ? { namespace, name } : { namespace });
 
-export function redis(
-  namespace: string,
-  name: string,
-  spec: Partial<MiddlewareInstance['spec']> = {},
-): MiddlewareInstance {
-  return {
-    apiVersion: 'mwop.dev/v1alpha1',
-    kind: 'MiddlewareInstance',
-    metadata: { name, namespace },
-    spec: {
-      type: 'redis',
-      pluginVersion: 'v1',
-      middlewareVersion: '7.2.11',
-      replicas: 1,
-      storage: { size: '1Gi' },
-      config: { preset: 'small' },
-      ...spec,
-    },
-  };
-}
+/** A small Redis instance: redis v1, 7.2.11, one member, 1Gi, the small preset. */
+export { redisInstance as redis } from '../../integration/backup/support.ts';
 
 export async function getInstance(ns: E2eNamespace, name: string): Promise<MiddlewareInstance> {
   return ns.rest.get<MiddlewareInstance>(instancePath(ns.name, name));
