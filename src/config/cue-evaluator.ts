@@ -89,7 +89,6 @@ function workerRunner(onGone: (err: Error) => void): Runner {
   const calls = new Map<number, { resolve: (r: RunResult) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let gone: Error | undefined;
-  worker.unref();
   const fail = (err: Error) => {
     if (gone) return;
     gone = new WorkerGone(`CUE worker stopped: ${err.message}`);
@@ -117,6 +116,9 @@ function workerRunner(onGone: (err: Error) => void): Runner {
   });
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+  // An idle worker never keeps the process alive (the operator exits by itself after SIGTERM).
+  // Only after the listeners: adding a 'message' listener refs the worker's port again.
+  worker.unref();
   return {
     ready: () => ready || gone !== undefined,
     whenReady: () => readyPromise,

@@ -2,6 +2,11 @@
 // a hit is exact, a changed config is evaluated again, the bound evicts the entry used longest
 // ago, batches give exactly what single evaluations give (error text included), and the worker
 // thread answers as the in-process runtime does.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MiddlewareTypeVersion } from '../../../src/api/index.ts';
 import { CueEvaluator, type CueJob, cueEvaluator, singleSource } from '../../../src/config/cue-evaluator.ts';
@@ -22,6 +27,7 @@ _#Rules: {
 }
 `;
 const EXPR = '#Config & _#Rules';
+const evaluatorModule = fileURLToPath(new URL('../../../src/config/cue-evaluator.ts', import.meta.url));
 const job = (values: Record<string, unknown>): CueJob => ({
   schema: SCHEMA,
   expr: EXPR,
@@ -163,6 +169,40 @@ describe('CueEvaluator', () => {
       await ev.close();
     }
   }, 120_000);
+
+  // Found by the leader-election test: an operator that got SIGTERM while its worker was still
+  // loading finished its shutdown and then never exited, held by the worker's message port.
+  it.each([
+    ['while the worker still loads', 'void ev.warm();'],
+    // The interval stands in for the operator's servers, which keep it alive while it serves.
+    [
+      'after the worker answered',
+      `const serving = setInterval(() => {}, 1000);
+await ev.warm();
+await ev.evaluate({ schema: '#C: {a: int}', expr: '#C', values: '{"a":1}' });
+clearInterval(serving);`,
+    ],
+  ])(
+    'never keeps the process alive: it exits by itself %s',
+    (_when, body) => {
+      const script = `import { useCueWorkers } from ${JSON.stringify(evaluatorModule)};
+const ev = useCueWorkers(1);
+${body}
+ev.stats().workers === 1 || process.exit(3);
+process.stdout.write('main done');`;
+      // A file, not -e: workers inherit execArgv, and --input-type would fail the worker.
+      const file = join(mkdtempSync(join(tmpdir(), 'mwop-cue-exit-')), 'main.mjs');
+      writeFileSync(file, script);
+      const run = spawnSync(process.execPath, [file], {
+        encoding: 'utf8',
+        timeout: 100_000, // a guard only: the assertion is the exit status, not the time
+      });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe('main done');
+      expect({ status: run.status, signal: run.signal }).toEqual({ status: 0, signal: null });
+    },
+    120_000,
+  );
 
   describe('in a worker thread', () => {
     const ev = new CueEvaluator({ workers: 1 });
