@@ -1,11 +1,13 @@
 // Wires the instance reconciler to the shared caches and a work queue. Events on the children
-// (StatefulSet, Pods, Workflows) wake the owning instance through the mwop.dev/instance label.
+// (StatefulSet, Pods, Workflows) wake the owning instance through the mwop.dev/instance label;
+// a MiddlewareBackup that starts or ends wakes the instance it names.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { AppliedMemo } from '../../kube/applied-memo.ts';
 import { Controller } from '../../kube/controller.ts';
 import { objectKey } from '../../kube/informer.ts';
 import type { Caches } from '../../operator/caches.ts';
 import type { OperatorContext } from '../../operator/context.ts';
+import { instanceToWakeForBackup } from './backup-events.ts';
 import type { InstanceDeps } from './deps.ts';
 import { LABEL_INSTANCE } from './names.ts';
 import { InstanceReconciler } from './reconcile.ts';
@@ -35,6 +37,10 @@ export function instanceController(ctx: OperatorContext, caches: Caches, deps: I
   caches.statefulSets.on(toOwner);
   caches.pods.on(toOwner);
   caches.workflows.on(toOwner);
+  caches.backups.on((type, backup, old) => {
+    const key = instanceToWakeForBackup(type, backup, old);
+    if (key) controller.enqueue(key);
+  });
   // A type published while we run makes waiting instances of that type resolvable at once.
   caches.types.on((_type, t) => {
     for (const inst of caches.instances.list())
