@@ -2,18 +2,19 @@
 // workflows on kwok's simulated nodes. The tool steps are mwop's own images, so the simulated
 // executor runs them on this host (hack/testenv/simulation/host-command.ts): the real backup tool
 // against a real redis-server and a real S3 server (versitygw), and the real `kubectl mw backup
-// prune` with the workflow ServiceAccount's token. Only the member's address differs from a real
-// cluster: the namespace annotation sim.mwop.dev/env points MWOP_DB_HOST/PORT at the local server.
+// prune` with the workflow ServiceAccount's token. Member 0 is a real redis-server on the member's
+// volume that stops and starts with the StatefulSet (support/member-stand-in.ts). Only its address
+// differs from a real cluster: the namespace annotation sim.mwop.dev/env points MWOP_DB_HOST/PORT
+// at it.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MiddlewareBackup, MiddlewareOperation } from '../../src/api/index.ts';
 import { mergePatch } from '../../src/kube/apply.ts';
 import { resourcePath } from '../../src/kube/gvr.ts';
 import { createStorage, deleteStorage } from '../integration/backup/support.ts';
-import { type RedisServer, startRedisServer } from '../support/redis-server.ts';
 import { type S3Server, startS3Server } from '../support/s3-server.ts';
 import {
   e2eNamespace,
@@ -26,6 +27,7 @@ import {
   redis,
   workflowsOf,
 } from './support/e2e.ts';
+import { type MemberStandIn, standInForMember } from './support/member-stand-in.ts';
 
 const ns = e2eNamespace('e2e-backup');
 const NAME = 'store';
@@ -33,7 +35,7 @@ const STORAGE = `e2e-s3-${ns.name}`;
 const BUCKET = 'e2e-backups';
 let phases: PhaseRecorder;
 let s3: S3Server;
-let server: RedisServer;
+let member: MemberStandIn;
 
 const backupPath = (name?: string) =>
   resourcePath(
@@ -72,8 +74,8 @@ beforeAll(async () => {
   await ns.rest.post(instancePath(ns.name), redis(ns.name, NAME, { backup: { storage: STORAGE } }));
   const inst = await phases.until('Running');
   expect(inst).toEqual(['Initializing', 'Running']);
-  // The member a tool pod would reach through the cluster network: a real redis-server here, with
-  // the password the operator generated for this instance.
+  // The member a tool pod would reach through the cluster network: a real redis-server here, on
+  // the member's volume, with the password the operator generated for this instance.
   const running = await getInstance(ns, NAME);
   const secret = await ns.rest.get<V1Secret>(
     resourcePath('v1', 'Secret', {
@@ -82,7 +84,7 @@ beforeAll(async () => {
     }),
   );
   const password = Buffer.from(secret.data?.password as string, 'base64').toString('utf8');
-  server = await startRedisServer({ password });
+  member = await standInForMember(ns, NAME, password);
   await mergePatch(
     ns.rest,
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.name } },
@@ -90,19 +92,19 @@ beforeAll(async () => {
       metadata: {
         annotations: {
           'sim.mwop.dev/env': JSON.stringify({
-            MWOP_DB_HOST: server.host,
-            MWOP_DB_PORT: String(server.port),
+            MWOP_DB_HOST: member.host,
+            MWOP_DB_PORT: String(member.port),
           }),
         },
       },
     },
   );
-  for (let i = 0; i < 50; i++) await server.command('SET', `key:${i}`, `value-${i}`);
+  for (let i = 0; i < 50; i++) await member.server().command('SET', `key:${i}`, `value-${i}`);
 });
 
 afterAll(async () => {
   await phases?.stop();
-  await server?.stop();
+  await member?.stop();
   await deleteStorage(ns.rest, STORAGE);
   await s3?.stop();
 });
@@ -119,10 +121,11 @@ describe('backup, restore and retention through the real Argo controller', () =>
     expect(backup.status?.size).toBe(data.length);
   });
 
-  // Skipped until issue #12 is resolved: the restore step (the real tool, run on the host into the
-  // member's hostPath volume) exits 1 in simulation mode; not yet diagnosed.
-  it.skip('restore in place (issue #12): Running -> Restoring -> Running; the member volume holds the verified RDB', async () => {
+  it('restore in place: Running -> Restoring -> Running; member 0 restarts on the verified RDB, and what was written after the backup is gone', async () => {
     const backup = await ns.rest.get<MiddlewareBackup>(backupPath('first'));
+    // Written after the backup: the restore must take the data back to what the backup holds.
+    await member.server().command('SET', 'after-backup', 'x');
+    expect(await member.server().command('DBSIZE')).toBe(':51');
     const from = phases.phases().length;
     const op: MiddlewareOperation = {
       apiVersion: 'mwop.dev/v1alpha1',
@@ -140,19 +143,22 @@ describe('backup, restore and retention through the real Argo controller', () =>
       }),
     );
     expect(done.status?.phase).toBe('Succeeded');
-    // The restore step wrote the RDB into member 0's volume (a hostPath volume of the simulation).
-    const pvc = await ns.rest.get<V1PersistentVolumeClaim>(
-      resourcePath('v1', 'PersistentVolumeClaim', { namespace: ns.name, name: `data-${NAME}-0` }),
-    );
-    const pv = await ns.rest.get<V1PersistentVolume>(
-      resourcePath('v1', 'PersistentVolume', { name: pvc.spec?.volumeName }),
-    );
-    const rdb = join(pv.spec?.hostPath?.path as string, 'dump.rdb');
+    // The safety backup ran against the serving member before the workflow stopped it.
+    const safety = await ns.rest.get<MiddlewareBackup>(backupPath(`${op.metadata.name}-safety`));
+    expect(safety.status?.phase).toBe('Succeeded');
+    // The workflow stopped member 0 (scaled to 0) for the restore and started it again.
+    expect(member.events()).toEqual(['start', 'stop', 'start']);
+    // The restore step wrote the backup's RDB into member 0's volume...
+    const rdb = join(member.dir, 'dump.rdb');
     expect(existsSync(rdb)).toBe(true);
     const original = readFileSync(s3.objectPath(BUCKET, backup.status?.path as string));
     expect(createHash('sha256').update(readFileSync(rdb)).digest('hex')).toBe(
       createHash('sha256').update(original).digest('hex'),
     );
+    // ...and the member, started again on it, serves the backup's data: 50 keys, not 51.
+    expect(await member.server().command('DBSIZE')).toBe(':50');
+    expect(await member.server().command('EXISTS', 'after-backup')).toBe(':0');
+    expect(await member.server().command('EXISTS', 'key:49')).toBe(':1');
   });
 
   it('retention cleanup: with maxCount 1, a cleanup workflow deletes the older backups (CRs and S3 objects), keeping the newest', async () => {

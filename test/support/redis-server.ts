@@ -18,6 +18,13 @@ export interface RedisServerOptions {
   password?: string;
   /** Extra `--name value` arguments, for example ['--appendonly', 'yes']. */
   args?: string[];
+  /**
+   * The data directory (dump.rdb), kept on stop; by default a temp dir, removed on stop. The log
+   * goes to a temp dir either way.
+   */
+  dir?: string;
+  /** The port; by default a free one. */
+  port?: number;
 }
 
 export interface RedisServer {
@@ -57,9 +64,10 @@ function rawCommand(port: number, password: string | undefined, args: string[]):
 
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = requireBinary('redis-server');
-  const dir = await makeTempDir('redis');
-  const port = await freePort();
-  const logFile = join(dir, 'redis.log');
+  const ownDir = await makeTempDir('redis');
+  const dir = options.dir ?? ownDir;
+  const port = options.port ?? (await freePort());
+  const logFile = join(ownDir, 'redis.log');
   const args = [
     '--port',
     String(port),
@@ -98,7 +106,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     ]);
   } catch (err) {
     await daemon.stop();
-    await removeDir(dir);
+    await removeDir(ownDir);
     throw err;
   }
   return {
@@ -109,7 +117,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     command,
     async stop() {
       await daemon.stop();
-      await removeDir(dir);
+      await removeDir(ownDir);
     },
   };
 }

@@ -20,6 +20,7 @@ import type { KubeRest } from '../../kube/rest.ts';
 import { audit, type Logger } from '../../log/logger.ts';
 import type { ResolvedPlugin } from '../../plugins/types.ts';
 import { ANNOTATION_PARAMETERS, LABEL_INSTANCE } from '../../workflows/names.ts';
+import { ANNOTATION_TAKEN_BY_WORKFLOW } from '../backup/safety-backup.ts';
 import { appliedAfter } from './applied.ts';
 import type { InstanceDeps, WorkflowLike } from './deps.ts';
 import { finalizeInstance } from './finalizer.ts';
@@ -457,9 +458,17 @@ export class InstanceReconciler {
     }
   }
 
+  /**
+   * A backup of its own is running. One taken by a step of an operation's workflow (an in-place
+   * restore's safety backup) does not count: the instance shows that operation's phase, and the
+   * backup is Running from the moment it is adopted, before that workflow exists.
+   */
   private backupRunning(instance: MiddlewareInstance): boolean {
     return (this.o.caches.backups?.list(instance.metadata.namespace) ?? []).some(
-      (b) => b.spec.instanceRef.name === instance.metadata.name && b.status?.phase === 'Running',
+      (b) =>
+        b.spec.instanceRef.name === instance.metadata.name &&
+        b.status?.phase === 'Running' &&
+        !b.metadata.annotations?.[ANNOTATION_TAKEN_BY_WORKFLOW],
     );
   }
 
