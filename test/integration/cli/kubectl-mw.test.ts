@@ -3,7 +3,11 @@
 // writes that status itself (through the status subresource), exactly as the operator would.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import type {
   MiddlewareBackup,
   MiddlewareInstance,
@@ -661,6 +665,57 @@ describe('backup and restore', () => {
     expect(neither.stderr).toContain('error: restore needs --into <new-name> or --in-place');
     const missing = await mw('alice', ['restore', 'nope', '-n', nsA, '--in-place']);
     expect(missing.stderr).toContain(`next: \`kubectl mw backup list -n ${nsA}\``);
+  });
+});
+
+describe('render', () => {
+  // Offline (no cluster is contacted), but through the real binary like every other subcommand.
+  const file = (doc: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mwop-render-'));
+    writeFileSync(join(dir, 'instance.yaml'), doc);
+    return join(dir, 'instance.yaml');
+  };
+  const instanceYaml = (spec: string) =>
+    `apiVersion: mwop.dev/v1alpha1\nkind: MiddlewareInstance\nmetadata: { name: cache, namespace: team-a }\nspec: ${spec}\n`;
+
+  it('-f prints the validated config, the files and the objects as one YAML stream', async () => {
+    const r = await mw('alice', [
+      'render',
+      '-f',
+      file(
+        instanceYaml(
+          '{ type: redis, pluginVersion: v1, middlewareVersion: 7.2.11, replicas: 3, storage: { size: 1Gi }, config: { preset: small, overrides: { hz: 50 } } }',
+        ),
+      ),
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const kinds = parseAllDocuments(r.stdout).map((d) => (d.toJS() as { kind: string }).kind);
+    expect(kinds).toEqual(['RenderedConfig', 'Secret', 'ConfigMap', 'Service', 'Service', 'StatefulSet']);
+    expect(r.stdout).toContain('hz 50');
+  });
+
+  it('a bad file exits 1 with every error: field path, value and what is accepted', async () => {
+    const r = await mw('alice', [
+      'render',
+      '-f',
+      file(
+        instanceYaml(
+          '{ type: redis, pluginVersion: v1, middlewareVersion: 7.2.11, replicas: 12, storage: { size: 1Gi }, config: { overrides: { maxclients: -1 } } }',
+        ),
+      ),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('spec.replicas: redis v1 accepts 1 to 9 (got 12)');
+    expect(r.stderr).toContain(
+      'spec.config.overrides.maxclients: out of range: expected an integer from 1 to 65000 (got -1)',
+    );
+    const missing = await mw('alice', ['render', '-f', '/nonexistent/instance.yaml']);
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr).toBe(
+      'error: -f: /nonexistent/instance.yaml does not exist\n  next: pass a MiddlewareInstance YAML file\n',
+    );
   });
 });
 

@@ -198,9 +198,15 @@ describe('mysql agent: pre-upgrade, post-upgrade, pre-scale-in', () => {
     await conn.query('ROLLBACK');
     await conn.end();
     // information_schema.innodb_trx is a cache refreshed at most every 0.1 s: poll, do not expect at once.
-    await pollUntil('pre-upgrade allows once the transaction ended', async () => {
-      return (await agent.call('/pre-upgrade', strict)).status === 200;
-    });
+    await pollUntil(
+      'pre-upgrade allows once the transaction ended',
+      async () => {
+        const res = await agent.call('/pre-upgrade', strict);
+        lastAnswer = `${res.status} ${JSON.stringify(res.body)}`;
+        return res.status === 200;
+      },
+      { attempts: 600, intervalMs: 100, diagnostics: async () => `last answer: ${lastAnswer}` },
+    );
   });
 
   it('post-upgrade refuses a version the server does not run', async () => {
