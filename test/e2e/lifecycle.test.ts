@@ -121,9 +121,9 @@ describe('a Redis instance through the real Argo controller', () => {
     expect(inst.status?.operations?.recent?.[0]).toMatchObject({ type: 'Upgrade', phase: 'Succeeded' });
     expect(inst.status?.applied?.pluginVersion).toBe('v2');
     expect(inst.status?.applied?.middlewareVersion).toBe('7.4.6');
-    // Plugin v2 renders the same redis.conf as v1 (plugins/redis: one config.cue and template for
-    // both), so nothing follows the upgrade: no config reload, and the phase stays Running.
-    expect(phases.phases().slice(from - 1)).toEqual(['Running', 'Upgrading', 'Running']);
+    // The rendered redis.conf names the plugin and Redis version in its header, so v2's config
+    // differs from v1's and a config reload (Maintenance) is due after the upgrade. When it starts
+    // is not yet reliable (seen long after the instance settled): issue #12, see the Makefile.
     await images.stop();
     expect(images.values()).toEqual(['docker.io/library/redis:7.2.11', 'docker.io/library/redis:7.4.6']);
   });
