@@ -7,18 +7,17 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Secret } from '@kubernetes/client-node';
+import { startNamespacedOperator } from '../../../hack/dev/operator.ts';
 import type { BackupStorage, MiddlewareBackup, MiddlewareInstance } from '../../../src/api/index.ts';
 import { mergePatch } from '../../../src/kube/apply.ts';
 import type { Clock } from '../../../src/kube/clock.ts';
 import { isNotFound } from '../../../src/kube/errors.ts';
 import { resourcePath } from '../../../src/kube/gvr.ts';
 import type { KubeRest } from '../../../src/kube/rest.ts';
-import { createLogger } from '../../../src/log/logger.ts';
 import { createCaches } from '../../../src/operator/caches.ts';
-import { parseOperatorConfig } from '../../../src/operator/config.ts';
 import type { OperatorContext, Runnable } from '../../../src/operator/context.ts';
 import { detectIntegrations } from '../../../src/operator/integrations.ts';
-import { type RunningOperator, runOperator } from '../../../src/operator/run.ts';
+import type { RunningOperator } from '../../../src/operator/run.ts';
 import { wireControllers } from '../../../src/operator/wiring.ts';
 import type { S3Server } from '../../support/s3-server.ts';
 import { eventually, testenv } from '../support/cluster.ts';
@@ -42,25 +41,6 @@ export async function startOperatorWithClock(
   clock: Clock,
   extraFlags: string[] = [],
 ): Promise<RunningOperator> {
-  const parsed = parseOperatorConfig(
-    [
-      '--kubeconfig',
-      testenv().kubeconfigs.admin,
-      '--namespaces',
-      namespace,
-      '--leader-elect',
-      'false',
-      '--health-port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--shutdown-grace-seconds',
-      '5',
-      ...extraFlags,
-    ],
-    {},
-  );
-  if (!parsed.ok) throw new Error(`operator flags: ${JSON.stringify(parsed.problems)}`);
   const build = (ctx: OperatorContext): Runnable[] => {
     let caches: ReturnType<typeof createCaches> | undefined;
     let controllers: ReturnType<typeof wireControllers> = [];
@@ -80,10 +60,13 @@ export async function startOperatorWithClock(
       },
     ];
   };
-  return runOperator(parsed.config, build, {
-    log: createLogger({ level: process.env.MWOP_TEST_LOG ?? 'silent' }),
-    exitOnLostLease: false,
-  });
+  return startNamespacedOperator(
+    testenv().kubeconfigs.admin,
+    namespace,
+    extraFlags,
+    process.env.MWOP_TEST_LOG ?? 'silent',
+    build,
+  );
 }
 
 /** A credentials Secret in `ns` and a cluster-scoped BackupStorage on the S3 server. */

@@ -13,14 +13,13 @@ import type { V1ClusterRole } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { objectsIn } from '../../../hack/dev/install.ts';
+import { startNamespacedOperator } from '../../../hack/dev/operator.ts';
 import type { MiddlewareInstance, MiddlewareType } from '../../../src/api/index.ts';
 import { serverSideApply } from '../../../src/kube/apply.ts';
 import { KubeApiError } from '../../../src/kube/errors.ts';
 import { KubeRest } from '../../../src/kube/rest.ts';
-import { createLogger } from '../../../src/log/logger.ts';
-import { parseOperatorConfig } from '../../../src/operator/config.ts';
 import { loadKubeConfig } from '../../../src/operator/kubeconfig.ts';
-import { type RunningOperator, runOperator } from '../../../src/operator/run.ts';
+import type { RunningOperator } from '../../../src/operator/run.ts';
 import { eventually, testenv, type User, useNamespace } from '../support/cluster.ts';
 
 const repoRoot = join(import.meta.dirname, '../../..');
@@ -169,28 +168,14 @@ beforeAll(async () => {
   await bind(nsA.name, 'ops', 'mwop-view');
   await bind(nsB.name, 'ops', 'mwop-view');
 
-  const parsed = parseOperatorConfig(
-    [
-      '--kubeconfig',
-      testenv().kubeconfigs.admin,
-      '--namespaces',
-      nsA.name,
-      '--leader-elect',
-      'false',
-      '--health-port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--webhook-port',
-      '0',
-    ],
-    {},
+  // The webhook alone: no controllers.
+  operator = await startNamespacedOperator(
+    testenv().kubeconfigs.admin,
+    nsA.name,
+    [],
+    process.env.MWOP_TEST_LOG ?? 'silent',
+    () => [],
   );
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  operator = await runOperator(parsed.config, () => [], {
-    log: createLogger({ level: process.env.MWOP_TEST_LOG ?? 'silent' }),
-    exitOnLostLease: false,
-  });
   const url = `https://127.0.0.1:${operator.webhook.port}/validate`;
   const caBundle = Buffer.from(operator.webhook.caPem() ?? '').toString('base64');
   const hook = (plural: string, scope: 'Namespaced' | 'Cluster') => ({
