@@ -15,8 +15,26 @@ export type WorkflowOperation =
   | { kind: 'ScaleIn'; from: number; to: number }
   | { kind: 'VerticalScale'; resources: ResourceRequirements }
   | { kind: 'VolumeExpand'; from: string; to: string }
-  | { kind: 'Upgrade'; fromPlugin: string; toPlugin: string; fromVersion: string; toVersion: string }
-  | { kind: 'VersionSwitch'; from: string; to: string }
+  | {
+      kind: 'Upgrade';
+      fromPlugin: string;
+      toPlugin: string;
+      fromVersion: string;
+      toVersion: string;
+      /** Checksum of the target version's config: the members restart with it (see configChecksum below). */
+      configChecksum?: string;
+    }
+  | {
+      kind: 'VersionSwitch';
+      from: string;
+      to: string;
+      /**
+       * The config the target version renders. The controller applies it to the ConfigMap before
+       * the members restart, so they start with it, and records it as applied when the change
+       * succeeds: no config reload follows an upgrade only because the version's config differs.
+       */
+      configChecksum?: string;
+    }
   | { kind: 'ConfigReload'; checksum: string }
   | { kind: 'Restart' }
   | { kind: 'Switchover'; target?: number }

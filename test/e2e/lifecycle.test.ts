@@ -121,9 +121,15 @@ describe('a Redis instance through the real Argo controller', () => {
     expect(inst.status?.operations?.recent?.[0]).toMatchObject({ type: 'Upgrade', phase: 'Succeeded' });
     expect(inst.status?.applied?.pluginVersion).toBe('v2');
     expect(inst.status?.applied?.middlewareVersion).toBe('7.4.6');
-    // The rendered redis.conf names the plugin and Redis version in its header, so v2's config
-    // differs from v1's and a config reload (Maintenance) is due after the upgrade. When it starts
-    // is not yet reliable (seen long after the instance settled): issue #12, see the Makefile.
+    // v2's redis.conf differs from v1's (its header names the plugin and Redis version). The
+    // members restarted with it, since the ConfigMap held it before the roll, and it is recorded
+    // as applied: no config reload (Maintenance) follows. The delete below sees Terminating only.
+    const cm = await ns.rest.get<{
+      data: Record<string, string>;
+      metadata: { annotations: Record<string, string> };
+    }>(resourcePath('v1', 'ConfigMap', { namespace: ns.name, name: `${NAME}-config` }));
+    expect(cm.data['redis.conf']).toContain('(redis v2, Redis 7.4.6)');
+    expect(inst.status?.applied?.configChecksum).toBe(cm.metadata.annotations['mwop.dev/config-checksum']);
     await images.stop();
     expect(images.values()).toEqual(['docker.io/library/redis:7.2.11', 'docker.io/library/redis:7.4.6']);
   });

@@ -28,10 +28,20 @@ export function appliedAfter(
       return { ...prev, resources: op.resources };
     case 'VolumeExpand':
       return { ...prev, storageSize: op.to };
+    // The members restarted with the target version's config (the controller applied it first).
     case 'Upgrade':
-      return { ...prev, pluginVersion: op.toPlugin, middlewareVersion: op.toVersion };
+      return {
+        ...prev,
+        pluginVersion: op.toPlugin,
+        middlewareVersion: op.toVersion,
+        ...(op.configChecksum ? { configChecksum: op.configChecksum } : {}),
+      };
     case 'VersionSwitch':
-      return { ...prev, middlewareVersion: op.to };
+      return {
+        ...prev,
+        middlewareVersion: op.to,
+        ...(op.configChecksum ? { configChecksum: op.configChecksum } : {}),
+      };
     case 'ConfigReload':
       return { ...prev, configChecksum: op.checksum };
     case 'Restore':

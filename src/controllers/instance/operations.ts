@@ -45,3 +45,8 @@ export const PHASE_OF_OPERATION: Record<
 export function operationSlug(kind: string): string {
   return kind.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
 }
+
+/** Upgrade and version switch restart the members on another version, which has its own config. */
+export function changesVersion(kind: string | undefined): boolean {
+  return kind === 'Upgrade' || kind === 'VersionSwitch';
+}

@@ -15,8 +15,10 @@ export interface PlanInput {
   instance: MiddlewareInstance;
   /** Middleware version the spec resolves to (explicit or the plugin version's default). */
   desiredMiddlewareVersion: string;
-  /** Checksum of the config the spec renders to. */
+  /** Checksum of the config the spec renders to, with the version the members run now. */
   desiredConfigChecksum: string;
+  /** Checksum of the config the target plugin and middleware version render; an upgrade restarts the members with it. */
+  targetConfigChecksum?: string;
   scaling: { minReplicas: number; maxReplicas: number };
   /** From the type's upgradeFrom graph. */
   canUpgrade: (from: string, to: string) => { ok: true } | { ok: false; reason: string };
@@ -53,6 +55,9 @@ export function restoreSource(instance: MiddlewareInstance): string | undefined 
   if (r.s3) return `s3:${r.s3.storage}:${r.s3.path}`;
   return undefined;
 }
+
+const targetConfig = (input: PlanInput) =>
+  input.targetConfigChecksum ? { configChecksum: input.targetConfigChecksum } : {};
 
 export function planOperation(input: PlanInput): Plan {
   const { instance, scaling } = input;
@@ -93,6 +98,7 @@ export function planOperation(input: PlanInput): Plan {
           toPlugin: spec.pluginVersion,
           fromVersion: applied.middlewareVersion ?? '',
           toVersion: input.desiredMiddlewareVersion,
+          ...targetConfig(input),
         },
         blockers,
       };
@@ -103,6 +109,7 @@ export function planOperation(input: PlanInput): Plan {
         kind: 'VersionSwitch',
         from: applied.middlewareVersion,
         to: input.desiredMiddlewareVersion,
+        ...targetConfig(input),
       },
       blockers,
     };

@@ -8,7 +8,7 @@ import type {
   MiddlewareInstanceStatus,
   OperationRecord,
 } from '../../api/index.ts';
-import type { RenderedConfig } from '../../config/types.ts';
+import type { ConfigResult, RenderedConfig } from '../../config/types.ts';
 import type { AppliedMemo } from '../../kube/applied-memo.ts';
 import { mergePatch, patchStatus, serverSideApply } from '../../kube/apply.ts';
 import { isConflict, isNotFound, TerminalError } from '../../kube/errors.ts';
@@ -26,7 +26,7 @@ import type { InstanceDeps, WorkflowLike } from './deps.ts';
 import { finalizeInstance } from './finalizer.ts';
 import { ANNOTATION_CANCEL, FINALIZER, operationName } from './names.ts';
 import type { InstanceOperation } from './operations.ts';
-import { operationSlug } from './operations.ts';
+import { changesVersion, operationSlug } from './operations.ts';
 import { planOperation } from './plan.ts';
 import { diagnosePods, type PodProblem, persistentProblems } from './pod-diagnosis.ts';
 import { computeInstanceStatus } from './status.ts';
@@ -118,10 +118,14 @@ export class InstanceReconciler {
     // 2. Validate the config before anything is applied (FR-032). Config belongs to a plugin
     // version: the members get the config of the version they run; the target version's config
     // is checked too, so a pending upgrade with a bad config is reported before it starts.
-    const effectivePlugin = applied?.pluginVersion ? currentPlugin : plugin;
-    const configResult = await deps.validateConfig(effectivePlugin, instance);
-    const targetConfig =
-      effectivePlugin === plugin ? configResult : await deps.validateConfig(plugin, instance);
+    const validated = new Map<ResolvedPlugin, Promise<ConfigResult>>();
+    const validate = (p: ResolvedPlugin): Promise<ConfigResult> => {
+      const known = validated.get(p) ?? deps.validateConfig(p, instance);
+      validated.set(p, known);
+      return known;
+    };
+    let configResult = await validate(applied?.pluginVersion ? currentPlugin : plugin);
+    const targetConfig = await validate(plugin);
     const configErrors = [configResult, targetConfig].flatMap((r) =>
       r.ok
         ? []
@@ -131,7 +135,7 @@ export class InstanceReconciler {
           ),
     );
     const configFailed = configErrors.length > 0 ? [...new Set(configErrors)] : undefined;
-    const config: RenderedConfig | undefined = configResult.ok ? configResult.config : undefined;
+    let config: RenderedConfig | undefined = configResult.ok ? configResult.config : undefined;
 
     // 3. Follow the running operation, if any. One a MiddlewareOperation started (restore in
     // place, restart, switchover) runs in a workflow the operation controller made: the instance
@@ -181,8 +185,10 @@ export class InstanceReconciler {
           });
           // What runs now is what the operation applied: render the workload from that version,
           // or this reconcile would put the old image back into the template the workflow changed.
-          if (applied?.pluginVersion) {
+          if (applied?.pluginVersion && changesVersion(op.kind)) {
             currentPlugin = deps.resolve(spec.type, applied.pluginVersion, applied.middlewareVersion);
+            configResult = await validate(currentPlugin);
+            config = configResult.ok ? configResult.config : undefined;
           }
         }
         this.announceFinished(instance, finished);
@@ -197,6 +203,7 @@ export class InstanceReconciler {
       instance: { ...instance, status: { ...prevStatus, ...(applied ? { applied } : {}) } },
       desiredMiddlewareVersion: plugin.middleware.version,
       desiredConfigChecksum: config?.checksum ?? applied?.configChecksum ?? '',
+      ...(targetConfig.ok ? { targetConfigChecksum: targetConfig.config.checksum } : {}),
       scaling: {
         minReplicas: plugin.version.scalingRules.minReplicas,
         maxReplicas: plugin.version.scalingRules.maxReplicas,
@@ -209,16 +216,16 @@ export class InstanceReconciler {
     const canStart = !current && !finished && config !== undefined && targetConfig.ok;
 
     // 5. Steady-state objects. While an operation runs, the workflow owns the workload.
-    if (config) {
-      const objects = await this.desiredObjects(
-        instance,
-        plugin,
-        currentPlugin,
-        configResult as never,
-        applied,
-      );
+    // An upgrade or version switch restarts the members: the ConfigMap holds the target version's
+    // config before the first one restarts, so each starts with it and no reload follows.
+    const starting = canStart && plan.operation !== undefined;
+    const rendered =
+      (current && changesVersion(current.type)) || (starting && changesVersion(plan.operation?.kind))
+        ? targetConfig
+        : configResult;
+    if (config && rendered.ok) {
+      const objects = await this.desiredObjects(instance, plugin, currentPlugin, rendered, applied);
       const liveSts = this.o.caches.statefulSets.get(instance.metadata.namespace, instance.metadata.name!);
-      const starting = canStart && plan.operation !== undefined;
       // Only a steady instance skips unchanged children: around an operation the workflow changes
       // the workload, so everything is applied as before.
       const owner = `${instance.metadata.namespace}/${instance.metadata.name}`;

@@ -56,6 +56,12 @@ async function scaleSts(name: string, replicas: number): Promise<void> {
   );
 }
 
+const getConfigMap = (name: string) =>
+  rest.get<{ data: Record<string, string>; metadata: { annotations: Record<string, string> } }>(
+    resourcePath('v1', 'ConfigMap', { namespace: ns.name, name: `${name}-config` }),
+  );
+const getConfig = async (name: string) => (await getConfigMap(name)).data;
+
 async function phaseIs(name: string, phase: string): Promise<MiddlewareInstance> {
   return eventually(`${name} phase ${phase}`, async () => {
     const i = await getInstance(name);
@@ -181,6 +187,8 @@ describe('MiddlewareInstance lifecycle', () => {
     });
     const upgrading = await phaseIs('cache', 'Upgrading');
     expect(upgrading.status?.operations?.current?.type).toBe('Upgrade');
+    // The members will restart on v2 with v2's config: the ConfigMap holds it before the workflow runs.
+    expect((await getConfig('cache'))['redis.conf']).toContain('(redis v2, Redis 7.4.6)');
     const wf = await awaitWorkflow(rest, ns.name, 'cache', 'upgrade');
     await finishWorkflow(rest, wf, {
       phase: 'Failed',
@@ -197,9 +205,44 @@ describe('MiddlewareInstance lifecycle', () => {
     expect(condition(after, 'SpecApplied')?.message).toMatch(
       /^Upgrade failed at step pre-upgrade.*: refused: an RDB save is in progress; retry when it finishes$/,
     );
+    // Nothing restarted: the members' config goes back to v1's.
+    await eventually('the ConfigMap back on v1', async () =>
+      (await getConfig('cache'))['redis.conf']?.includes('(redis v1, Redis 7.2.11)') ? true : undefined,
+    );
     // The same change is not retried in a loop: one upgrade workflow for this generation.
     const upgrades = await listWorkflows(rest, ns.name, 'mwop.dev/instance=cache,mwop.dev/operation=upgrade');
     expect(upgrades).toHaveLength(1);
+  });
+
+  it('an upgrade that succeeds records the config the members restarted with, so no config reload follows', async () => {
+    const v1 = await createRunning('upgraded');
+    const v1Checksum = v1.status?.applied?.configChecksum;
+    await mergePatch(rest, v1, { spec: { pluginVersion: 'v2', middlewareVersion: '7.4.6' } });
+    await phaseIs('upgraded', 'Upgrading');
+    const wf = await awaitWorkflow(rest, ns.name, 'upgraded', 'upgrade');
+    const during = await getConfigMap('upgraded');
+    expect(during.data['redis.conf']).toContain('(redis v2, Redis 7.4.6)');
+    const v2Checksum = during.metadata.annotations['mwop.dev/config-checksum'];
+    expect(v2Checksum).not.toBe(v1Checksum);
+    await finishWorkflow(rest, wf, { phase: 'Succeeded' });
+    const done = await eventually('applied v2', async () => {
+      const i = await getInstance('upgraded');
+      return i.status?.phase === 'Running' && i.status.applied?.pluginVersion === 'v2' ? i : undefined;
+    });
+    // The planner compares this with the config v2 renders: equal, so no ConfigReload is planned.
+    expect(done.status?.applied).toMatchObject({ middlewareVersion: '7.4.6', configChecksum: v2Checksum });
+    // The StatefulSet's template now carries v2's checksum too (applied once nothing runs; with the
+    // old behaviour a reload started instead and kept v1's), and no config-reload workflow exists.
+    await eventually('the StatefulSet template on v2', async () => {
+      const sts = await getSts('upgraded');
+      return sts.spec?.template.metadata?.annotations?.['mwop.dev/config-checksum'] === v2Checksum
+        ? sts
+        : undefined;
+    });
+    expect(
+      await listWorkflows(rest, ns.name, 'mwop.dev/instance=upgraded,mwop.dev/operation=config-reload'),
+    ).toHaveLength(0);
+    expect((await getInstance('upgraded')).status?.phase).toBe('Running');
   });
 
   it('an upgrade that upgradeFrom does not allow is refused without a workflow', async () => {

@@ -85,6 +85,20 @@ describe('planOperation', () => {
     });
   });
 
+  it('an upgrade and a version switch carry the config the target version renders, so no reload follows them', () => {
+    const target = { targetConfigChecksum: 'c2' };
+    expect(planOperation(input({ pluginVersion: 'v2' }, steady, target)).operation).toMatchObject({
+      kind: 'Upgrade',
+      configChecksum: 'c2',
+    });
+    expect(planOperation(input({}, { ...steady, middlewareVersion: '7.2.7' }, target)).operation).toEqual({
+      kind: 'VersionSwitch',
+      from: '7.2.7',
+      to: '7.2.11',
+      configChecksum: 'c2',
+    });
+  });
+
   it('a blocked upgrade does not stop other changes', () => {
     const plan = planOperation(input({ pluginVersion: 'v3', replicas: 4 }, steady));
     expect(plan.operation).toEqual({ kind: 'ScaleOut', from: 3, to: 4 });
