@@ -79,11 +79,10 @@ build: tools ## compile src/ to dist/
 test: tools system-deps s3server-build testenv-build argo-crds verify lint typecheck ## install everything, then run every test
 	vitest run --project unit --project services --project integration
 # Then, on its own (its simulated cluster would otherwise compete with the integration control
-# plane for the two cores), the e2e quickstart check: docs/quickstart.md re-recorded through
-# Argo's real controller, failing on drift (issue #11). The whole e2e project (make test-e2e)
-# joins when it is green in a fresh clone: one run showed a config reload starting long after a
-# passing upgrade, which the delete and template-coverage tests then saw (issue #12).
-	vitest run --project e2e test/e2e/quickstart.test.ts
+# plane for the two cores), the whole e2e project: Argo's real workflow-controller runs our
+# workflows on kwok's simulated nodes (issue #12), and the quickstart check re-records
+# docs/quickstart.md there, failing on drift (issue #11).
+	vitest run --project e2e
 
 .PHONY: test-e2e
 test-e2e: tools system-deps s3server-build testenv-build argo-crds ## only the e2e tests (Argo's real controller on kwok's simulated nodes)

@@ -27,12 +27,14 @@ export function e2eNamespace(prefix: string, operatorFlags: string[] = []): E2eN
   const ns = useNamespace(prefix);
   const rest = adminRest();
   let operator: RunningOperator | undefined;
+  let templates: TemplatesUsed | undefined;
   beforeAll(async () => {
     await installMwop();
+    templates = await watchTemplatesUsed(rest, ns.name);
     operator = await startOperator(ns.name, operatorFlags);
   });
   afterAll(async () => {
-    await recordTemplatesUsed(rest, ns.name);
+    await templates?.stop();
     await operator?.shutdown('test file done');
   });
   return { name: ns.name, rest };
@@ -153,16 +155,25 @@ export async function workflowsOf(
   return list.items;
 }
 
+interface TemplatesUsed {
+  /** Stops watching and writes what this namespace's workflows ran. */
+  stop(): Promise<void>;
+}
+
 /**
- * Appends the ClusterWorkflowTemplates (and their templates) that this namespace's workflows ran,
+ * Records the ClusterWorkflowTemplates (and their templates) that this namespace's workflows ran,
  * for templates-coverage.test.ts: every generated template must run at least once in the suite.
+ * A watch, not a list at the end: deleting an instance garbage-collects its workflows.
  */
-async function recordTemplatesUsed(rest: KubeRest, namespace: string): Promise<void> {
-  const list = await rest.get<{ items: ArgoWorkflow[] }>(
-    resourcePath('argoproj.io/v1alpha1', 'Workflow', { namespace }),
-  );
+async function watchTemplatesUsed(rest: KubeRest, namespace: string): Promise<TemplatesUsed> {
   const used = new Set<string>();
-  for (const wf of list.items) {
+  const informer = new Informer<ArgoWorkflow>({
+    rest,
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Workflow',
+    namespace,
+  });
+  informer.on((_type, wf) => {
     for (const node of Object.values(wf.status?.nodes ?? {})) {
       if (!node.phase || node.phase === 'Pending' || node.phase === 'Skipped' || node.phase === 'Omitted')
         continue;
@@ -171,10 +182,16 @@ async function recordTemplatesUsed(rest: KubeRest, namespace: string): Promise<v
       const scope = /^cluster\/(.+)$/.exec(node.templateScope ?? '')?.[1];
       if (scope && node.templateName) used.add(`${scope}/${node.templateName}`);
     }
-  }
-  const dir = templatesUsedDir();
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${namespace}.txt`), [...used].sort().join('\n'));
+  });
+  await informer.start();
+  return {
+    async stop() {
+      await informer.stop();
+      const dir = templatesUsedDir();
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${namespace}.txt`), [...used].sort().join('\n'));
+    },
+  };
 }
 
 export function templatesUsedDir(): string {
