@@ -1,4 +1,4 @@
-// The ServiceAccount, Role and RoleBinding that workflow pods need, applied in a namespace the
+// The ServiceAccount, Role, RoleBinding and token Secret that workflow pods need, applied in a namespace the
 // first time a workflow runs there (Kratix #192: nobody should copy these by hand).
 
 import { serverSideApply } from '../kube/apply.ts';
@@ -18,7 +18,7 @@ export class WorkflowRbacEnsurer {
     if (!p) {
       const rbac = renderWorkflowRbac(namespace);
       p = (async () => {
-        for (const obj of [rbac.serviceAccount, rbac.role, rbac.roleBinding])
+        for (const obj of [rbac.serviceAccount, rbac.role, rbac.roleBinding, rbac.tokenSecret])
           await serverSideApply(this.rest, obj as never);
       })();
       p.catch(() => this.done.delete(namespace)); // retry on the next operation

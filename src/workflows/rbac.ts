@@ -8,6 +8,10 @@
 //   - backup and restore pods read Secrets only through env secretKeyRef, which needs no RBAC;
 //   - the retention-cleanup step (`kubectl-mw backup prune`) lists the instance's MiddlewareBackups
 //     and deletes the victims.
+// And a token Secret for the account: Argo's agent pod (the one that runs HTTP templates, our hook
+// calls) mounts `<account>.service-account-token` (Argo's secrets.TokenNameForServiceAccount), and
+// since Kubernetes 1.24 no such Secret exists unless someone creates it; the agent pod then never
+// starts (FailedMount, found on the real node, docs/real-node.md). The token controller fills it.
 import type { ObjectMeta } from './argo-types.ts';
 import { LABEL_MANAGED_BY, WORKFLOW_SERVICE_ACCOUNT } from './names.ts';
 
@@ -32,6 +36,12 @@ export interface WorkflowRbac {
     metadata: ObjectMeta;
     roleRef: { apiGroup: 'rbac.authorization.k8s.io'; kind: 'Role'; name: string };
     subjects: { kind: 'ServiceAccount'; name: string; namespace: string }[];
+  };
+  tokenSecret: {
+    apiVersion: 'v1';
+    kind: 'Secret';
+    type: 'kubernetes.io/service-account-token';
+    metadata: ObjectMeta;
   };
 }
 
@@ -75,6 +85,16 @@ export function renderWorkflowRbac(namespace: string): WorkflowRbac {
       metadata: metadata(),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: WORKFLOW_SERVICE_ACCOUNT },
       subjects: [{ kind: 'ServiceAccount', name: WORKFLOW_SERVICE_ACCOUNT, namespace }],
+    },
+    tokenSecret: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
+      metadata: {
+        ...metadata(),
+        name: `${WORKFLOW_SERVICE_ACCOUNT}.service-account-token`,
+        annotations: { 'kubernetes.io/service-account.name': WORKFLOW_SERVICE_ACCOUNT },
+      },
     },
   };
 }

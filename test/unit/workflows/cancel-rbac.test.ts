@@ -89,6 +89,20 @@ describe('renderWorkflowRbac', () => {
     expect(rules.some((r) => r.verbs.includes('*') || r.resources.includes('*'))).toBe(false);
   });
 
+  it("gives the account the token Secret Argo's agent pod mounts (<account>.service-account-token)", () => {
+    expect(renderWorkflowRbac('team-a').tokenSecret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
+      metadata: {
+        name: 'mwop-workflow.service-account-token',
+        namespace: 'team-a',
+        labels: { 'app.kubernetes.io/managed-by': 'mwop' },
+        annotations: { 'kubernetes.io/service-account.name': 'mwop-workflow' },
+      },
+    });
+  });
+
   it('names the field for a bad namespace', () => {
     expect(() => renderWorkflowRbac('Team_A')).toThrow(
       'namespace: "Team_A" is not a valid namespace name; accepted: a DNS label of at most 63 characters',
