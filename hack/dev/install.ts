@@ -73,7 +73,8 @@ export async function installArgoCrdsInto(rest: KubeRest): Promise<void> {
 
 export async function installMwopInto(
   rest: KubeRest,
-  opts: { workflowTemplates?: boolean } = {},
+  /** types: the MiddlewareTypes to install instead of deploy/plugins (the real node's local images). */
+  opts: { workflowTemplates?: boolean; types?: KubernetesObject[] } = {},
 ): Promise<void> {
   const crds = [
     ...objectsIn(join(repoRoot, 'crds')),
@@ -81,7 +82,7 @@ export async function installMwopInto(
   ];
   for (const crd of crds) await apply(rest, crd);
   for (const crd of crds) await established(rest, crd.metadata!.name!);
-  for (const type of objectsIn(join(repoRoot, 'deploy/plugins'))) await apply(rest, type);
+  for (const type of opts.types ?? objectsIn(join(repoRoot, 'deploy/plugins'))) await apply(rest, type);
   if (opts.workflowTemplates ?? true) {
     for (const t of objectsIn(join(repoRoot, 'workflow-templates'))) await apply(rest, t);
   }

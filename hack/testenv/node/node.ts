@@ -41,8 +41,8 @@ export const NODE_NAME = 'mwop-node';
 /** Pod network: the CNI bridge mwop0 and host-local IPAM. Only this host routes it. */
 export const POD_CIDR = '10.88.0.0/16';
 export const POD_GATEWAY = '10.88.0.1';
-/** The control plane's --service-cluster-ip-range (hack/testenv/cluster.ts). */
-export const SERVICE_CIDR = '10.0.0.0/24';
+/** The control plane's --service-cluster-ip-range (hack/testenv/cluster.ts): pods route it via the host. */
+export const SERVICE_CIDR = '10.0.0.0/16';
 export const BRIDGE = 'mwop0';
 /** Storage: a default StorageClass without a provisioner, and this many pre-made local PVs of
  * LOCAL_PV_SIZE each under <nodeDir>/volumes (StatefulSet PVCs bind to them). */
@@ -529,7 +529,7 @@ function corefile(kubeconfig: string): string {
 
 /** The CoreDNS binary if hack/testenv/node/build-coredns.sh has built it (it is not built implicitly:
  * the first build takes minutes). */
-function corednsBinary(): string | undefined {
+export function corednsBinary(): string | undefined {
   const out = run(
     'bash',
     ['-c', `ls "\${XDG_CACHE_HOME:-$HOME/.cache}"/mwop/testenv/coredns-*/bin/coredns 2>/dev/null | tail -1`],

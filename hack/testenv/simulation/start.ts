@@ -10,11 +10,17 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeRest } from '../../../src/kube/rest.ts';
 import { installArgoCrdsInto } from '../../dev/install.ts';
+import {
+  ARGO_NAMESPACE,
+  argoControllerObjects,
+  workflowControllerArgs,
+  workflowControllerEnv,
+} from '../argo-controller.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
 
-export const ARGO_NAMESPACE = 'argo';
+export { ARGO_NAMESPACE };
 export const STORAGE_CLASS = 'mwop-sim';
 /** Nodes kwok manages carry this annotation (kwok --manage-nodes-with-annotation-selector). */
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
@@ -106,15 +112,7 @@ function clusterObjects(nodes: string[]): object[] {
       volumeBindingMode: 'Immediate',
       allowVolumeExpansion: true,
     },
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ARGO_NAMESPACE } },
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'workflow-controller-configmap', namespace: ARGO_NAMESPACE },
-      // Several test environments can run on one machine: no metrics server on a fixed port
-      // (it would panic when :9090 is taken).
-      data: { config: 'metricsConfig:\n  enabled: false\n' },
-    },
+    ...argoControllerObjects(),
   ];
 }
 
@@ -157,14 +155,8 @@ export async function startSimulation(
   );
   host.launch(
     'workflow-controller',
-    [
-      `--kubeconfig=${host.adminKubeconfig}`,
-      `--namespace=${ARGO_NAMESPACE}`,
-      '--configmap=workflow-controller-configmap',
-      '--executor-image=quay.io/argoproj/argoexec:v3.7.18',
-      '--loglevel=info',
-    ],
-    { binary: join(argo, 'workflow-controller'), env: { ...process.env, LEADER_ELECTION_DISABLE: 'true' } },
+    workflowControllerArgs(host.adminKubeconfig, { image: 'quay.io/argoproj/argoexec:v3.7.18' }),
+    { binary: join(argo, 'workflow-controller'), env: workflowControllerEnv() },
   );
   host.launch(
     'executor',
