@@ -13,7 +13,7 @@ import {
   MiddlewareTypeKind,
   validateAgainstSchema,
 } from '../src/api/index.ts';
-import { checkMiddlewareType, cueRuntime } from '../src/config/index.ts';
+import { checkMiddlewareType } from '../src/config/index.ts';
 import { GENERATED_HEADER, type Generator } from './types.ts';
 
 export const PLUGINS_DIR = fileURLToPath(new URL('../plugins', import.meta.url));
@@ -61,11 +61,10 @@ export const pluginsGenerator: Generator = {
   outputDir: 'deploy/plugins',
   async generate() {
     const files = new Map<string, string>();
-    const cue = await cueRuntime();
     for (const d of pluginDirs()) {
       const obj = assemblePlugin(join(PLUGINS_DIR, d));
       // Every preset must pass the plugin's own CUE and render: a broken plugin is never deployed.
-      const problems = checkMiddlewareType(cue, obj);
+      const problems = await checkMiddlewareType(obj);
       if (problems.length > 0)
         throw new Error(
           `plugins/${d}: the MiddlewareType is not usable:\n${problems.map((p) => `  ${p}`).join('\n')}`,

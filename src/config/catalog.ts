@@ -45,15 +45,42 @@ const cache = new Map<string, ConfigCatalog>();
 
 /** The catalog of a CUE source that defines #Config; cached per source text. */
 export function configCatalog(cue: CueRuntime, source: string): ConfigCatalog {
+  return (
+    cache.get(source) ??
+    catalogFromOpenAPI(
+      source,
+      openapiOf(() => cue.toOpenAPI(source)),
+    )
+  );
+}
+
+/** The same, with the OpenAPI document derived elsewhere (a CUE worker thread, cue-evaluator.ts). */
+export async function configCatalogFrom(
+  source: string,
+  toOpenAPI: (source: string) => Promise<string>,
+): Promise<ConfigCatalog> {
   const hit = cache.get(source);
   if (hit) return hit;
-  let doc: { components?: { schemas?: Record<string, RawSchema> } };
+  const text = await toOpenAPI(source).catch((err: unknown) => {
+    throw compileError(err);
+  });
+  return catalogFromOpenAPI(source, text);
+}
+
+function openapiOf(derive: () => string): string {
   try {
-    doc = JSON.parse(cue.toOpenAPI(source));
+    return derive();
   } catch (err) {
-    if (err instanceof CueError) throw new CueError(`does not compile: ${err.message}`);
-    throw err;
+    throw compileError(err);
   }
+}
+
+function compileError(err: unknown): unknown {
+  return err instanceof CueError ? new CueError(`does not compile: ${err.message}`) : err;
+}
+
+function catalogFromOpenAPI(source: string, openapi: string): ConfigCatalog {
+  const doc = JSON.parse(openapi) as { components?: { schemas?: Record<string, RawSchema> } };
   const schemas = doc.components?.schemas ?? {};
   const config = schemas[CONFIG_DEFINITION];
   if (!config) {

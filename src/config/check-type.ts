@@ -4,11 +4,13 @@
 // plugin never reaches deploy/plugins), MiddlewareType admission and its status (phase Invalid).
 import type { MiddlewareInstance, MiddlewareType } from '../api/index.ts';
 import type { ResolvedPlugin } from '../plugins/types.ts';
-import type { CueRuntime } from './cue-runtime.ts';
-import { formatConfigError, validateConfigWith } from './validate-config.ts';
+import { formatConfigError, validateConfig } from './validate-config.ts';
 
-/** Every problem of the type, one message each, naming the version and the field; empty when usable. */
-export function checkMiddlewareType(cue: CueRuntime, type: MiddlewareType): string[] {
+/**
+ * Every problem of the type, one message each, naming the version and the field; empty when
+ * usable. CUE runs through the process-wide evaluator (in its worker threads when it has some).
+ */
+export async function checkMiddlewareType(type: MiddlewareType): Promise<string[]> {
   const name = type.metadata?.name ?? '(unnamed)';
   const versions = type.spec?.versions ?? [];
   const published = versions.map((v) => v.pluginVersion);
@@ -37,7 +39,7 @@ export function checkMiddlewareType(cue: CueRuntime, type: MiddlewareType): stri
     // Each preset must validate and render as it is; so must no preset, unless one is the default.
     const names = (version.presets ?? []).map((p) => p.name);
     for (const preset of defaultPresets.length ? names : [undefined, ...names]) {
-      const result = validateConfigWith(cue, plugin, probeInstance(name, version.pluginVersion, preset));
+      const result = await validateConfig(plugin, probeInstance(name, version.pluginVersion, preset));
       if (result.ok) continue;
       const where = preset === undefined ? 'with no preset named' : `preset ${preset}`;
       for (const e of result.errors) problems.push(`${at} ${where}: ${formatConfigError(e)}`);

@@ -49,11 +49,14 @@ export function batchSource(jobs: readonly CueJob[]): string {
   return out;
 }
 
-/** What one toJSON call gave: the JSON text, or CUE's error text. */
+/** What one toJSON (or toOpenAPI) call gave: the JSON text, or CUE's error text. */
 type RunResult = { json: string } | { error: string };
 
+/** toJSON evaluates; openapi derives the OpenAPI document of the definitions (the field catalog's input). */
+type RunOp = 'json' | 'openapi';
+
 interface Runner {
-  run(source: string): Promise<RunResult>;
+  run(source: string, op?: RunOp): Promise<RunResult>;
   /** False while a worker is still loading its CUE runtime. */
   ready(): boolean;
   /** Resolves when ready (or when the worker is gone). */
@@ -61,9 +64,9 @@ interface Runner {
   close(): Promise<void>;
 }
 
-function runSync(cue: CueRuntime, source: string): RunResult {
+function runSync(cue: CueRuntime, source: string, op: RunOp = 'json'): RunResult {
   try {
-    return { json: cue.toJSON(source) };
+    return { json: op === 'openapi' ? cue.toOpenAPI(source) : cue.toJSON(source) };
   } catch (err) {
     if (err instanceof CueError) return { error: err.message };
     throw err;
@@ -72,7 +75,7 @@ function runSync(cue: CueRuntime, source: string): RunResult {
 
 function inProcessRunner(): Runner {
   return {
-    run: async (source) => runSync(await cueRuntime(), source),
+    run: async (source, op) => runSync(await cueRuntime(), source, op),
     ready: () => true,
     whenReady: async () => {
       await cueRuntime();
@@ -122,13 +125,13 @@ function workerRunner(onGone: (err: Error) => void): Runner {
   return {
     ready: () => ready || gone !== undefined,
     whenReady: () => readyPromise,
-    run(source) {
+    run(source, op = 'json') {
       if (gone) return Promise.reject(gone);
       const id = nextId++;
       return new Promise<RunResult>((resolve, reject) => {
         calls.set(id, { resolve, reject });
         worker.ref();
-        worker.postMessage({ id, source });
+        worker.postMessage(op === 'json' ? { id, source } : { id, source, op });
       });
     },
     async close() {
@@ -259,6 +262,17 @@ export class CueEvaluator {
     return copy(await promise);
   }
 
+  /**
+   * The OpenAPI document CUE derives from a schema's definitions (JSON text), from a worker when
+   * there are workers, so a process whose evaluations all run in workers never loads a CUE
+   * runtime of its own (about 120 MB). Throws CueError when the schema does not compile.
+   */
+  async openapi(source: string): Promise<string> {
+    const r = await this.#run(this.#slots[0]!, source, 0, 'openapi');
+    if ('error' in r) throw new CueError(r.error);
+    return r.json;
+  }
+
   /** Stops the workers; what is still queued or running finishes in this thread. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -308,17 +322,24 @@ export class CueEvaluator {
     }
   }
 
-  async #run(slot: { runner: Runner | undefined }, source: string, configs: number): Promise<RunResult> {
-    this.#stats.calls++;
-    this.#stats.configs += configs;
+  async #run(
+    slot: { runner: Runner | undefined },
+    source: string,
+    configs: number,
+    op: RunOp = 'json',
+  ): Promise<RunResult> {
+    if (op === 'json') {
+      this.#stats.calls++;
+      this.#stats.configs += configs;
+    }
     const runner = this.#runner(slot);
     // Until the worker has loaded its runtime (seconds on a busy machine), this thread's answers.
-    if (!runner.ready()) return this.#local.run(source);
+    if (!runner.ready()) return this.#local.run(source, op);
     try {
-      return await runner.run(source);
+      return await runner.run(source, op);
     } catch (err) {
       if (!(err instanceof WorkerGone)) throw err;
-      return this.#runner(slot).run(source); // once more, in-process
+      return this.#runner(slot).run(source, op); // once more, in-process
     }
   }
 

@@ -26,6 +26,11 @@ export function cueRuntime(): Promise<CueRuntime> {
   return loading;
 }
 
+/** Whether this thread has started loading its own runtime (a process with CUE workers need not). */
+export function cueRuntimeLoaded(): boolean {
+  return loading !== undefined;
+}
+
 /** cue-wasm throws the Go error text as a bare string; turn it into a CueError. */
 function call(fn: () => string): string {
   try {

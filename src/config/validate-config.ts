@@ -9,12 +9,13 @@ import {
   CONFIG_DEFINITION,
   type ConfigCatalog,
   configCatalog,
+  configCatalogFrom,
   type FieldSchema,
   RULES_DEFINITION,
 } from './catalog.ts';
 import { checkObject, describeAccepted, type FieldProblem, joinPath } from './check.ts';
 import { type CueJob, type CueOutcome, cueEvaluator, evaluateFresh, evaluateSync } from './cue-evaluator.ts';
-import { type CueRuntime, cueRuntime } from './cue-runtime.ts';
+import type { CueRuntime } from './cue-runtime.ts';
 import { filesChecksum, renderTemplate, type TemplateContext } from './templates.ts';
 import type { ConfigError, ConfigResult } from './types.ts';
 
@@ -36,9 +37,23 @@ export async function validateConfig(
   instance: MiddlewareInstance,
   options: ValidateConfigOptions = {},
 ): Promise<ConfigResult> {
-  const step = planConfig(await cueRuntime(), plugin, instance, options);
-  // CUE through the process-wide evaluator: remembered outcomes, batches, worker threads.
-  return 'result' in step ? step.result : step.finish(await cueEvaluator().evaluate(step.job));
+  // CUE through the process-wide evaluator: remembered outcomes, batches, worker threads. The
+  // catalog too: with workers, this thread never loads a CUE runtime.
+  const evaluator = cueEvaluator();
+  const template = plugin.version.configTemplate;
+  const catalog =
+    template?.trim() &&
+    (await configCatalogFrom(template, (source) => evaluator.openapi(source)).catch((err: Error) => err));
+  const step = planConfig(
+    () => {
+      if (!catalog || catalog instanceof Error) throw catalog;
+      return catalog;
+    },
+    plugin,
+    instance,
+    options,
+  );
+  return 'result' in step ? step.result : step.finish(await evaluator.evaluate(step.job));
 }
 
 /** The same, with the CUE runtime passed in and CUE run in this thread (benchmarks, type checks). */
@@ -48,7 +63,7 @@ export function validateConfigWith(
   instance: MiddlewareInstance,
   options: ValidateConfigOptions = {},
 ): ConfigResult {
-  const step = planConfig(cue, plugin, instance, options);
+  const step = planConfig((template) => configCatalog(cue, template), plugin, instance, options);
   if ('result' in step) return step.result;
   return step.finish(options.fresh ? evaluateFresh(cue, step.job) : evaluateSync(cue, step.job));
 }
@@ -57,7 +72,7 @@ export function validateConfigWith(
 type ConfigStep = { result: ConfigResult } | { job: CueJob; finish: (outcome: CueOutcome) => ConfigResult };
 
 function planConfig(
-  cue: CueRuntime,
+  catalogOf: (template: string) => ConfigCatalog,
   plugin: ResolvedPlugin,
   instance: MiddlewareInstance,
   options: ValidateConfigOptions,
@@ -149,7 +164,7 @@ function planConfig(
   }
   let catalog: ConfigCatalog;
   try {
-    catalog = configCatalog(cue, template);
+    catalog = catalogOf(template);
   } catch (err) {
     return { result: { ok: false, errors: [typeDefect(plugin, err)] } };
   }

@@ -2,6 +2,7 @@
 // and a shutdown that stops taking work, lets in-flight reconciles finish, and releases the lease.
 import type { Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { cueEvaluator } from '../config/cue-evaluator.ts';
 import { ApiEventRecorder } from '../kube/events.ts';
 import { apiLeaseStore, LeaderElector } from '../kube/leader-election.ts';
 import { KubeRest } from '../kube/rest.ts';
@@ -52,7 +53,9 @@ export async function runOperator(
   const startAll = () => {
     leading = true;
     log.info({ identity: config.identity }, 'became leader; starting controllers');
-    started = Promise.all(runnables.map((r) => r.start())).then(() => undefined);
+    started = cueWorkersReady(log)
+      .then(() => Promise.all(runnables.map((r) => r.start())))
+      .then(() => undefined);
     started.catch((err) => log.error({ err: (err as Error).message }, 'a controller failed to start'));
   };
   const stopAll = async (graceMs: number) => {
@@ -119,4 +122,27 @@ export async function runOperator(
   };
 
   return { ctx, elector, webhook, isLeader: () => leading, shutdown, done };
+}
+
+/** Longest wait for the CUE workers before the controllers start anyway. */
+const CUE_WARM_LIMIT_MS = 60_000;
+
+/**
+ * With CUE worker threads (the webhook starts them), the controllers start once a worker has
+ * loaded its runtime (the lease is contended as before). Started earlier, their first validations would load one in this thread too,
+ * about 120 MB that is never given back (issue #13). Past the limit they start anyway.
+ */
+async function cueWorkersReady(log: Logger): Promise<void> {
+  const evaluator = cueEvaluator();
+  if (evaluator.workers === 0) return;
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'limit'>((resolve) => {
+    timer = setTimeout(() => resolve('limit'), CUE_WARM_LIMIT_MS);
+  });
+  const outcome = await Promise.race([evaluator.warm().then(() => 'ready' as const), limit]);
+  clearTimeout(timer);
+  const ms = Date.now() - started;
+  if (outcome === 'ready') log.info({ ms, workers: evaluator.workers }, 'CUE workers ready');
+  else log.warn({ ms }, 'CUE workers not ready yet; starting the controllers anyway');
 }

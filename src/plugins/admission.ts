@@ -9,7 +9,7 @@ import {
   MiddlewareTypeKind,
   validateAgainstSchema,
 } from '../api/index.ts';
-import { checkMiddlewareType, cueRuntime } from '../config/index.ts';
+import { checkMiddlewareType } from '../config/index.ts';
 import { type AdmissionRequest, allow, deny, type Validator, type Verdict } from '../webhook/admission.ts';
 import { diffPublishedVersions } from './versions.ts';
 
@@ -26,7 +26,7 @@ export function middlewareTypeValidator(): Validator {
       if (JSON.stringify(old.spec) === JSON.stringify(type.spec)) return allow();
       problems.push(...diffPublishedVersions(old, type).violations);
     }
-    problems.push(...checkMiddlewareType(await cueRuntime(), type));
+    problems.push(...(await checkMiddlewareType(type)));
     return problems.length > 0 ? deny(problems) : allow();
   };
 }

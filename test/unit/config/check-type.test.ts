@@ -1,7 +1,7 @@
 // checkMiddlewareType: what the generator (and MiddlewareType admission) refuses.
 import { describe, expect, it } from 'vitest';
 import type { MiddlewareType } from '../../../src/api/index.ts';
-import { checkMiddlewareType, cueRuntime } from '../../../src/config/index.ts';
+import { checkMiddlewareType } from '../../../src/config/index.ts';
 import { deployedType } from './support.ts';
 
 const edit = (type: string, f: (t: MiddlewareType) => void): MiddlewareType => {
@@ -14,7 +14,7 @@ describe('checkMiddlewareType', () => {
   it.each(['redis', 'mysql', 'kafka', 'elasticsearch'])(
     'finds nothing wrong with the shipped %s',
     async (type) => {
-      expect(checkMiddlewareType(await cueRuntime(), deployedType(type))).toEqual([]);
+      expect(await checkMiddlewareType(deployedType(type))).toEqual([]);
     },
     // CUE over every preset of every version: seconds on a busy 2-core machine.
     60_000,
@@ -28,7 +28,7 @@ describe('checkMiddlewareType', () => {
       v2.supportedVersions[0]!.default = true;
       v2.upgradeFrom = ['v0'];
     });
-    expect(checkMiddlewareType(await cueRuntime(), broken)).toEqual([
+    expect(await checkMiddlewareType(broken)).toEqual([
       'spec.versions[pluginVersion=v2].supportedVersions: 7.4.2, 7.4.6 are all marked default; accepted: at most one',
       'spec.versions[pluginVersion=v2].presets: small, medium are all marked default; accepted: at most one',
       'spec.versions[pluginVersion=v2].upgradeFrom: v0 is not a plugin version of redis; accepted: v1, v2',
@@ -40,7 +40,7 @@ describe('checkMiddlewareType', () => {
     const broken = edit('kafka', (t) => {
       t.spec.versions[0]!.configTemplate = '#Settings: { a: int }';
     });
-    expect(checkMiddlewareType(await cueRuntime(), broken)).toEqual([
+    expect(await checkMiddlewareType(broken)).toEqual([
       "spec.versions[pluginVersion=v1] preset small: MiddlewareType kafka v1 configTemplate: defines no #Config; accepted: CUE that defines the closed definition #Config (definitions found: #Settings); the type's CUE must compile and define #Config (a defect of the MiddlewareType, not of this instance)",
     ]);
   });

@@ -204,6 +204,51 @@ process.stdout.write('main done');`;
     120_000,
   );
 
+  // Issue #13: the operator's RSS. With workers, the field catalog comes from a worker too, so
+  // the main thread never loads a runtime of its own (about 120 MB). A child process: this one has
+  // loaded the runtime already.
+  it('with workers, validateConfig never loads a CUE runtime in the calling thread', () => {
+    const configModule = fileURLToPath(new URL('../../../src/config/index.ts', import.meta.url));
+    const runtimeModule = fileURLToPath(new URL('../../../src/config/cue-runtime.ts', import.meta.url));
+    const script = `import { useCueWorkers } from ${JSON.stringify(evaluatorModule)};
+import { validateConfig } from ${JSON.stringify(configModule)};
+import { cueRuntimeLoaded } from ${JSON.stringify(runtimeModule)};
+const SCHEMA = ${JSON.stringify(SCHEMA)};
+const plugin = (configTemplate) => ({ typeName: 'cachetest', version: { pluginVersion: 'v1', configTemplate,
+  configFiles: [{ name: 'app.conf', template: 'min {{config.min}}' }] }, middleware: { version: '1.0' } });
+const instance = (overrides) => ({ apiVersion: 'mwop.dev/v1alpha1', kind: 'MiddlewareInstance',
+  metadata: { name: 'c', namespace: 'ns' },
+  spec: { type: 'cachetest', pluginVersion: 'v1', replicas: 1, storage: { size: '1Gi' }, config: { overrides } } });
+const serving = setInterval(() => {}, 1000); // the operator's servers, which keep it alive
+const ev = useCueWorkers(1);
+await ev.warm();
+const good = await validateConfig(plugin(SCHEMA), instance({ min: 3 }));
+const unknownKey = await validateConfig(plugin(SCHEMA), instance({ mn: 3 }));
+const ruleBroken = await validateConfig(plugin(SCHEMA), instance({ min: 30 }));
+const broken = await validateConfig(plugin('#Config: {a: int'), instance({}));
+process.stdout.write(JSON.stringify({ good, unknownKey, ruleBroken, broken, loaded: cueRuntimeLoaded() }));
+clearInterval(serving);
+await ev.close();`;
+    const file = join(mkdtempSync(join(tmpdir(), 'mwop-cue-main-')), 'main.mjs');
+    writeFileSync(file, script);
+    const run = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 100_000 });
+    expect(run.stderr).toBe('');
+    const out = JSON.parse(run.stdout);
+    expect(out.good).toEqual({
+      ok: true,
+      config: {
+        values: { min: 3, max: 10, mode: 'fast' },
+        files: { 'app.conf': 'min 3' },
+        checksum: expect.any(String),
+      },
+    });
+    expect(out.unknownKey.errors[0]).toMatchObject({ path: 'spec.config.overrides.mn', value: 3 });
+    expect(out.ruleBroken.errors[0]).toMatchObject({ path: 'spec.config.overrides.min', value: 30 });
+    expect(out.broken.errors[0].path).toBe('MiddlewareType cachetest v1 configTemplate');
+    expect(out.broken.errors[0].message).toMatch(/^does not compile: .+; the type's CUE must compile/);
+    expect(out.loaded).toBe(false);
+  }, 120_000);
+
   describe('in a worker thread', () => {
     const ev = new CueEvaluator({ workers: 1 });
     afterAll(() => ev.close());
