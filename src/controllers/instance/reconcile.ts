@@ -78,13 +78,15 @@ export class InstanceReconciler {
       return undefined;
     }
     if (!instance.metadata.finalizers?.includes(FINALIZER)) {
-      await mergePatch(this.o.rest, instance, {
+      const withFinalizer = await mergePatch<MiddlewareInstance>(this.o.rest, instance, {
         metadata: {
           finalizers: [...(instance.metadata.finalizers ?? []), FINALIZER],
           resourceVersion: instance.metadata.resourceVersion,
         },
       });
-      return undefined; // the update event brings us back with the new resourceVersion
+      // Go on with what the patch returned. Waiting for its update event would cost a new
+      // instance a second pass through the queue before its create workflow starts (issue #13).
+      return this.reconcileLive(withFinalizer);
     }
     return this.reconcileLive(instance);
   }

@@ -21,12 +21,18 @@ function mapCache<T extends KubernetesObject>(items: T[] = []) {
   };
 }
 
-function setup() {
+/** `fresh`: an instance just created, with no finalizer and no status yet. */
+function setup({ fresh = false } = {}) {
   const calls: string[] = [];
   let stsGeneration = 1;
   const rest = {
     async patch(path: string, body: KubernetesObject) {
       calls.push(`PATCH ${path}`);
+      if (path.endsWith('/middlewareinstances/cache')) {
+        // What the apiserver returns for the finalizer patch: the whole object, patched.
+        const stored = instances.get('team-a', 'cache')!;
+        return { ...stored, metadata: { ...stored.metadata, ...body.metadata } };
+      }
       return path.includes('statefulsets')
         ? { ...body, metadata: { ...body.metadata, generation: stsGeneration } }
         : body;
@@ -54,17 +60,24 @@ function setup() {
   const instance: MiddlewareInstance = {
     apiVersion: 'mwop.dev/v1alpha1',
     kind: 'MiddlewareInstance',
-    metadata: { namespace: 'team-a', name: 'cache', generation: 1, finalizers: ['mwop.dev/finalizer'] },
-    spec: { type: 'redis', pluginVersion: 'v1', replicas: 1, storage: { size: '1Gi' } },
-    status: {
-      applied: {
-        pluginVersion: 'v1',
-        middlewareVersion: '7.2.11',
-        replicas: 1,
-        storageSize: '1Gi',
-        configChecksum: 'sum',
-      },
+    metadata: {
+      namespace: 'team-a',
+      name: 'cache',
+      generation: 1,
+      ...(fresh ? {} : { finalizers: ['mwop.dev/finalizer'] }),
     },
+    spec: { type: 'redis', pluginVersion: 'v1', replicas: 1, storage: { size: '1Gi' } },
+    status: fresh
+      ? {}
+      : {
+          applied: {
+            pluginVersion: 'v1',
+            middlewareVersion: '7.2.11',
+            replicas: 1,
+            storageSize: '1Gi',
+            configChecksum: 'sum',
+          },
+        },
   };
   const statefulSets = mapCache([
     {
@@ -85,8 +98,9 @@ function setup() {
     canUpgrade: () => ({ ok: true }),
     validateConfig: async () => ({ ok: true, config: { checksum: 'sum' } }) as never,
     renderObjects: () => objects(),
-    planWorkflow: () => {
-      throw new Error('no operation expected');
+    planWorkflow: async ({ name }) => {
+      if (!fresh) throw new Error('no operation expected');
+      return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name } } as never;
     },
     mirrorWorkflow: () => ({ phase: 'Running' }),
     compareQuantity: () => 0,
@@ -121,6 +135,16 @@ function setup() {
 async function reconcileSettled(s: ReturnType<typeof setup>) {
   await s.reconciler.reconcile('team-a/cache');
 }
+
+describe('the first reconcile of a new instance', () => {
+  it('adds the finalizer and, in the same pass, applies the children and starts the create workflow', async () => {
+    const s = setup({ fresh: true });
+    await s.reconciler.reconcile('team-a/cache');
+    const requests = s.calls.filter((c) => !c.endsWith('/status') && !c.includes('/secrets/'));
+    expect(requests[0]).toBe('PATCH /apis/mwop.dev/v1alpha1/namespaces/team-a/middlewareinstances/cache');
+    expect(requests.at(-1)).toBe('POST /apis/argoproj.io/v1alpha1/namespaces/team-a/workflows');
+  });
+});
 
 describe('InstanceReconciler with an AppliedMemo', () => {
   it('applies every child once, then sends nothing for an unchanged steady instance', async () => {
