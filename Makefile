@@ -74,6 +74,45 @@ typecheck: tools ## tsc --noEmit over src, generators and tests
 build: tools ## compile src/ to dist/
 	tsc -p tsconfig.build.json
 
+# ---- real node -------------------------------------------------------------------------------
+# One real node on the local control plane (docs/real-node.md): containerd, runc, the kubelet,
+# kube-proxy and CoreDNS on this machine, images built here (nothing is pulled). Root only.
+REAL_RUN_DIR := hack/testenv/run/dev-real
+REAL_IMAGES  := pause redis argoexec agent backup
+
+.PHONY: testenv-node-deps
+testenv-node-deps: ## Debian packages of the real node (containerd, runc, CNI plugins, umoci, debootstrap, iptables, ...); root
+	bash hack/testenv/node/install-deps.sh
+
+.PHONY: testenv-node-build
+testenv-node-build: testenv-build ## kubelet + kube-proxy (hack/testenv/kube) and CoreDNS, cached by version; needs Go
+	bash hack/testenv/node/build.sh >/dev/null
+	bash hack/testenv/node/build-coredns.sh >/dev/null
+
+.PHONY: testenv-node-images
+testenv-node-images: tools testenv-node-deps ## the node's OCI images (pause, redis, argoexec, mwop agent + backup), cached in ~/.cache/mwop/images; root
+	bash hack/testenv/node/images.sh $(REAL_IMAGES) >/dev/null
+
+.PHONY: testenv-node-smoke
+testenv-node-smoke: tools testenv-node-build testenv-node-images ## end-to-end check of the bare real node (its own control plane; stops everything)
+	bash hack/testenv/node/smoke.sh
+
+.PHONY: testenv-real-up
+testenv-real-up: tools testenv-node-build testenv-node-images argo-crds ## control plane + real node + Argo + mwop's CRDs and test-only redis type in $(REAL_RUN_DIR); root
+	@node hack/testenv/node/real-cli.ts up --run-dir $(REAL_RUN_DIR)
+
+.PHONY: testenv-real-down
+testenv-real-down: tools ## stop what testenv-real-up started: Argo, then the node (undoing its host changes), then the control plane
+	@node hack/testenv/node/real-cli.ts down --run-dir $(REAL_RUN_DIR)
+
+.PHONY: test-e2e-real
+test-e2e-real: tools system-deps testenv-node-build testenv-node-images argo-crds ## e2e tests on the real node: real pods, real Redis data (its own cluster; root; not in `make test`)
+	vitest run --project e2e-real
+
+.PHONY: dev-real
+dev-real: tools testenv-node-build testenv-node-images argo-crds ## `make dev` on the real node: a Redis in real pods, a working redis-cli command (runs until Ctrl-C; make testenv-real-down stops the cluster)
+	MWOP_DEV_REAL_RUN_DIR=$(REAL_RUN_DIR) node hack/dev/real.ts
+
 # ---- tests -----------------------------------------------------------------------------------
 .PHONY: test
 test: tools system-deps s3server-build testenv-build argo-crds verify lint typecheck ## install everything, then run every test

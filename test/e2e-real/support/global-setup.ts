@@ -9,14 +9,17 @@
 // at the end, the node first. The run's figures go to support/results.ts's file.
 // MWOP_E2E_REAL_RUN_DIR=DIR reuses a cluster started by `node hack/testenv/node/real-cli.ts up
 // --run-dir DIR` and leaves it running.
+import { KubeConfig } from '@kubernetes/client-node';
 import type { TestProject } from 'vitest/node';
-import { type ControlPlaneState, readState, USERS } from '../../../hack/testenv/cluster.ts';
+import { installMwopInto } from '../../../hack/dev/install.ts';
+import { type ControlPlaneState, readState } from '../../../hack/testenv/cluster.ts';
 import {
   type LocalImages,
   readRealState,
   startRealCluster,
 } from '../../../hack/testenv/node/real-cluster.ts';
-import type { TestEnv } from '../../integration/support/cluster.ts';
+import { KubeRest } from '../../../src/kube/rest.ts';
+import { provideTestenv } from '../../integration/support/testenv-setup.ts';
 import { recordFigure } from './results.ts';
 import { realNodeTypes } from './types.ts';
 
@@ -27,25 +30,25 @@ declare module 'vitest' {
 }
 
 function provide(project: TestProject, cp: ControlPlaneState, images: LocalImages): void {
-  const env: TestEnv = {
-    server: cp.server,
-    caFile: cp.caFile,
-    binDir: cp.binDir,
-    kubeconfigs: cp.kubeconfigs,
-  };
-  project.provide('testenv', env);
+  provideTestenv(project, cp);
   project.provide('localImages', images);
-  for (const u of USERS) process.env[`MWOP_TESTENV_KUBECONFIG_${u.toUpperCase()}`] = cp.kubeconfigs[u];
-  process.env.PATH = `${cp.binDir}:${process.env.PATH ?? ''}`;
 }
 
-function useRunning(project: TestProject, runDir: string): () => Promise<void> {
+async function useRunning(project: TestProject, runDir: string): Promise<() => Promise<void>> {
   const real = readRealState(runDir);
   const cp = readState(runDir);
   if (!real || !cp)
     throw new Error(
       `MWOP_E2E_REAL_RUN_DIR=${runDir}: no real-node cluster runs there (node hack/testenv/node/real-cli.ts up --run-dir ${runDir})`,
     );
+  // This checkout's types and templates, which may be newer than the cluster's.
+  const kc = new KubeConfig();
+  kc.loadFromFile(real.kubeconfig);
+  await installMwopInto(new KubeRest(kc), { types: realNodeTypes(real.images) }).catch((err: Error) => {
+    throw new Error(
+      `MWOP_E2E_REAL_RUN_DIR=${runDir}: this checkout's test-only types or templates cannot be applied to that cluster (published plugin versions are immutable; restart it: real-cli.ts down, then up): ${err.message}`,
+    );
+  });
   provide(project, cp, real.images);
   return async () => {};
 }

@@ -11,6 +11,12 @@ import type { MiddlewareType } from '../../../src/api/index.ts';
 
 export const TEST_ONLY_LABEL = 'mwop.dev/test-only';
 
+/**
+ * A version whose image is deliberately never built: the failure scenario (a member whose image is
+ * missing) creates an instance of it and expects the kubelet's pull error in the instance's status.
+ */
+export const MISSING_IMAGE_VERSION = { version: '7.0.0', image: 'mwop.local/redis:never-built' };
+
 export interface LocalRedisImages {
   /** mwop.local/redis:<major.minor>-debian12 */
   redis: string;
@@ -36,6 +42,7 @@ export function localRedisType(shipped: MiddlewareType, images: LocalRedisImages
       ...structuredClone(v1),
       supportedVersions: [
         { version: images.redisVersion, image: images.redis, agentImage: images.agent, default: true },
+        { ...MISSING_IMAGE_VERSION, agentImage: images.agent },
       ],
       ...(v1.backupConfig
         ? { backupConfig: { ...structuredClone(v1.backupConfig), image: images.backup } }

@@ -10,6 +10,7 @@ import type { MiddlewareInstance } from '../../../src/api/index.ts';
 import { resourcePath } from '../../../src/kube/gvr.ts';
 import type { RunningOperator } from '../../../src/operator/run.ts';
 import type { E2eNamespace } from '../../e2e/support/e2e.ts';
+import { redisInstance } from '../../integration/backup/support.ts';
 import { useNamespace } from '../../integration/support/cluster.ts';
 import { adminRest } from '../../integration/support/install.ts';
 import { startOperator } from '../../integration/support/operator.ts';
@@ -36,22 +37,9 @@ export function realNamespace(prefix: string): E2eNamespace {
   return { name: ns.name, rest };
 }
 
-/** A one-member Redis of the test-only type, at the version the local image holds. */
+/** A one-member Redis of the test-only type (the backup tests' builder), at the local image's version. */
 export function localRedis(ns: string, name: string, spec: Partial<MiddlewareInstance['spec']> = {}) {
-  return {
-    apiVersion: 'mwop.dev/v1alpha1',
-    kind: 'MiddlewareInstance',
-    metadata: { name, namespace: ns },
-    spec: {
-      type: 'redis',
-      pluginVersion: 'v1',
-      middlewareVersion: localImages().redisVersion,
-      replicas: 1,
-      storage: { size: '1Gi' },
-      config: { preset: 'small' },
-      ...spec,
-    },
-  } satisfies MiddlewareInstance;
+  return redisInstance(ns, name, { middlewareVersion: localImages().redisVersion, ...spec });
 }
 
 export interface RedisEndpoint {

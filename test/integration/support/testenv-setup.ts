@@ -70,6 +70,12 @@ export async function setupTestenv(project: TestProject, opts: SetupOptions): Pr
     };
   }
 
+  provideTestenv(project, state);
+  return stop;
+}
+
+/** Hands a started control plane to the test files: inject('testenv'), the environment, kubectl on PATH. */
+export function provideTestenv(project: TestProject, state: ControlPlaneState): void {
   const env: TestEnv = {
     server: state.server,
     caFile: state.caFile,
@@ -79,5 +85,4 @@ export async function setupTestenv(project: TestProject, opts: SetupOptions): Pr
   project.provide('testenv', env);
   for (const u of USERS) process.env[`MWOP_TESTENV_KUBECONFIG_${u.toUpperCase()}`] = state.kubeconfigs[u];
   process.env.PATH = `${state.binDir}:${process.env.PATH ?? ''}`;
-  return stop;
 }
