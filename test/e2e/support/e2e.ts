@@ -214,19 +214,30 @@ export async function recordStatefulSet(
   pick: (sts: V1StatefulSet) => string | undefined,
 ): Promise<ValueRecorder> {
   const seen: string[] = [];
+  const watch = await watchStatefulSet(ns, name, (sts) => {
+    const v = sts && pick(sts);
+    if (v !== undefined && seen[seen.length - 1] !== v) seen.push(v);
+  });
+  return { values: () => [...seen], stop: () => watch.stop() };
+}
+
+/** Calls `onChange` with every version of one StatefulSet (a watch), and undefined when it is deleted. */
+export async function watchStatefulSet(
+  ns: E2eNamespace,
+  name: string,
+  onChange: (sts: V1StatefulSet | undefined) => void,
+): Promise<{ stop(): Promise<void> }> {
   const informer = new Informer<V1StatefulSet>({
     rest: ns.rest,
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     namespace: ns.name,
   });
-  informer.on((type, obj) => {
-    if (obj.metadata?.name !== name || type === 'delete') return;
-    const v = pick(obj);
-    if (v !== undefined && seen[seen.length - 1] !== v) seen.push(v);
+  informer.on((type, sts) => {
+    if (sts.metadata?.name === name) onChange(type === 'delete' ? undefined : sts);
   });
   await informer.start();
-  return { values: () => [...seen], stop: () => informer.stop() };
+  return { stop: () => informer.stop() };
 }
 
 /** Running, nothing in flight, and the newest generation observed: the next change can start. */

@@ -5,12 +5,11 @@
 // host (backup, restore) meets what it would meet in a cluster: a serving member, or a stopped
 // one whose dump.rdb a restore may replace and the next start loads.
 import { mkdirSync } from 'node:fs';
-import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { resourcePath } from '../../../src/kube/gvr.ts';
-import { Informer } from '../../../src/kube/informer.ts';
 import { freePort } from '../../support/process.ts';
 import { type RedisServer, startRedisServer } from '../../support/redis-server.ts';
-import type { E2eNamespace } from './e2e.ts';
+import { type E2eNamespace, watchStatefulSet } from './e2e.ts';
 
 export interface MemberStandIn {
   host: string;
@@ -67,17 +66,9 @@ export async function standInForMember(
     return chain;
   };
   await want(1);
-  const informer = new Informer<V1StatefulSet>({
-    rest: ns.rest,
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    namespace: ns.name,
+  const watch = await watchStatefulSet(ns, instance, (sts) => {
+    void want(sts ? (sts.spec?.replicas ?? 1) : 0);
   });
-  informer.on((type, sts) => {
-    if (sts.metadata?.name !== instance) return;
-    void want(type === 'delete' ? 0 : (sts.spec?.replicas ?? 1));
-  });
-  await informer.start();
   return {
     host: '127.0.0.1',
     port,
@@ -89,7 +80,7 @@ export async function standInForMember(
     },
     events: () => [...events],
     async stop() {
-      await informer.stop();
+      await watch.stop();
       await want(0);
     },
   };
