@@ -11,6 +11,7 @@ import type {
 import type { WorkflowLike } from '../controllers/instance/deps.ts';
 import { Informer } from '../kube/informer.ts';
 import { InformerSet } from '../kube/informer-set.ts';
+import { ENTRYPOINT } from '../workflows/workflow.ts';
 import type { OperatorContext } from './context.ts';
 
 const LABEL_INSTANCE = 'mwop.dev/instance';
@@ -34,6 +35,45 @@ export function slimStatefulSet(sts: V1StatefulSet): V1StatefulSet {
       volumeClaimTemplates: sts.spec?.volumeClaimTemplates,
     } as V1StatefulSet['spec'],
     status: sts.status,
+  };
+}
+
+type WorkflowSpecRead = {
+  entrypoint?: string;
+  shutdown?: string;
+  activeDeadlineSeconds?: number;
+  templates?: Array<{ name?: string; dag?: { tasks?: Array<{ name: string }> } }>;
+};
+
+/**
+ * Workflows: the mirror (src/workflows/mirror.ts) reads the entry DAG's task names, the
+ * entrypoint, shutdown and the deadline from spec, and the status. The tasks' arguments (a
+ * create's whole StatefulSet manifest, for one) and the templates Argo stores in status are never
+ * read once the workflow exists (issue #13).
+ */
+export function slimWorkflow(wf: WorkflowLike): WorkflowLike {
+  const spec = (wf.spec ?? {}) as WorkflowSpecRead;
+  const entry = spec.entrypoint ?? ENTRYPOINT;
+  const { storedTemplates: _t, storedWorkflowTemplateSpec: _s, ...status } = wf.status ?? {};
+  const kept: WorkflowSpecRead = {
+    ...(spec.entrypoint !== undefined ? { entrypoint: spec.entrypoint } : {}),
+    ...(spec.shutdown !== undefined ? { shutdown: spec.shutdown } : {}),
+    ...(spec.activeDeadlineSeconds !== undefined
+      ? { activeDeadlineSeconds: spec.activeDeadlineSeconds }
+      : {}),
+    templates: (spec.templates ?? [])
+      .filter((t) => t.name === entry)
+      .map((t) => ({
+        name: t.name,
+        ...(t.dag ? { dag: { tasks: (t.dag.tasks ?? []).map((task) => ({ name: task.name })) } } : {}),
+      })),
+  };
+  return {
+    apiVersion: wf.apiVersion,
+    kind: wf.kind,
+    metadata: wf.metadata,
+    spec: kept,
+    ...(wf.status ? { status } : {}),
   };
 }
 
@@ -86,6 +126,7 @@ export function createCaches(ctx: OperatorContext) {
       ...child,
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Workflow',
+      transform: slimWorkflow,
     }),
     storageClasses: new Informer<V1StorageClass>({
       rest,

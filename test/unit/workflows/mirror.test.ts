@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { slimWorkflow } from '../../../src/operator/caches.ts';
 import { decodeCompressedNodes } from '../../../src/workflows/compressed-nodes.ts';
 import type { NodeStatus, Workflow } from '../../../src/workflows/index.ts';
-import { encodeCompressedNodes, mirrorWorkflow, planWorkflow } from '../../../src/workflows/index.ts';
+import {
+  encodeCompressedNodes,
+  mirrorWorkflow as mirrorFull,
+  planWorkflow,
+} from '../../../src/workflows/index.ts';
 import { instance, plugin } from './support/fixtures.ts';
 
 const T0 = '2026-11-29T03:00:00Z';
+
+/**
+ * mirrorWorkflow, checked against the operator's workflow cache too: what slimWorkflow keeps
+ * (issue #13) must mirror exactly as the whole object does, in every case below.
+ */
+function mirrorWorkflow(wf: Workflow): ReturnType<typeof mirrorFull> {
+  const whole = mirrorFull(wf);
+  expect(mirrorFull(slimWorkflow(wf as never) as Workflow)).toEqual(whole);
+  return whole;
+}
 const T1 = '2026-11-29T03:01:00Z';
 const T2 = '2026-11-29T03:02:00Z';
 
