@@ -2,7 +2,7 @@
 // fails naming every missing piece at once (and how to get it) instead of at the first one.
 // `problems` is pure; `hostFacts` reads the machine.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface HostFacts {
@@ -18,7 +18,7 @@ export interface HostFacts {
   nodeBinary: boolean;
 }
 
-const COMMANDS = [
+export const COMMANDS = [
   'containerd',
   'runc',
   'ctr',
@@ -34,7 +34,7 @@ const COMMANDS = [
   'git',
   'go',
 ];
-const CNI = ['bridge', 'host-local', 'portmap', 'loopback'];
+export const CNI = ['bridge', 'host-local', 'portmap', 'loopback'];
 
 export function problems(f: HostFacts): string[] {
   const out: string[] = [];
@@ -72,9 +72,9 @@ function onPath(cmd: string): boolean {
 
 function v2Controllers(): string {
   try {
-    return execFileSync('cat', ['/sys/fs/cgroup/cgroup.controllers'], { encoding: 'utf8' });
+    return readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8');
   } catch {
-    return '';
+    return ''; // cgroup v1 (or hybrid): no unified root controllers file
   }
 }
 

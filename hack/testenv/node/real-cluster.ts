@@ -91,8 +91,18 @@ export function localImages(imported: string[], redisDebianVersion: string): Loc
 
 /** Fails naming everything this machine lacks for a real node. */
 export function checkHost(): void {
-  const kubeBinDir = buildBinaries();
+  let kubeBinDir = '';
+  let buildError: string | undefined;
+  // Not root: say so at once rather than build the control plane first.
+  if (process.getuid?.() === 0) {
+    try {
+      kubeBinDir = buildBinaries();
+    } catch (err) {
+      buildError = (err as Error).message;
+    }
+  }
   const missing = problems(hostFacts({ kubeBinDir, corednsBinary: corednsBinary(), repoRoot }));
+  if (buildError) missing.push(buildError);
   if (missing.length)
     throw new Error(
       `the real node cannot run on this machine:\n  - ${missing.join('\n  - ')}\nSee docs/real-node.md.`,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { workflowControllerArgs } from '../../../hack/testenv/argo-controller.ts';
 import { upstreamVersion } from '../../../hack/testenv/node/image-info.ts';
-import { type HostFacts, problems } from '../../../hack/testenv/node/preflight.ts';
+import { CNI, COMMANDS, type HostFacts, problems } from '../../../hack/testenv/node/preflight.ts';
 import { localImages } from '../../../hack/testenv/node/real-cluster.ts';
 import type { MiddlewareType } from '../../../src/api/index.ts';
 import {
@@ -17,23 +17,8 @@ import {
 const all = (names: string[]) => Object.fromEntries(names.map((n) => [n, true]));
 const good: HostFacts = {
   uid: 0,
-  commands: all([
-    'containerd',
-    'runc',
-    'ctr',
-    'iptables',
-    'ip',
-    'socat',
-    'conntrack',
-    'umoci',
-    'debootstrap',
-    'jq',
-    'curl',
-    'openssl',
-    'git',
-    'go',
-  ]),
-  cniPlugins: all(['bridge', 'host-local', 'portmap', 'loopback']),
+  commands: all(COMMANDS),
+  cniPlugins: all(CNI),
   cgroupMemory: true,
   cgroupCpu: true,
   kubeletBuilt: true,
