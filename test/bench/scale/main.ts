@@ -60,6 +60,7 @@ const { values: flags } = parseArgs({
     'leader-elect': { type: 'boolean', default: false },
     'converge-minutes': { type: 'string', default: '40' },
     'resync-minutes': { type: 'string', default: '15' },
+    'ready-minutes': { type: 'string', default: '15' },
   },
 });
 const N = Number(flags.instances);
@@ -618,6 +619,24 @@ try {
   }
   const peakAfterBurstKb = Math.max(...rssSamples.map((s) => s.hwmKb));
 
+  // Every member Ready too (phase Running does not wait for it): until then each member that
+  // becomes ready is a real status change, and the idle window below would count it as traffic.
+  const readyCapMs = Number(flags['ready-minutes']) * 60_000;
+  let allReady = true;
+  await waitUntil('every instance Ready', readyCapMs, () => {
+    if (Date.now() - lastShown > 15_000) {
+      lastShown = Date.now();
+      say(`  Ready=True ${readyAt.size}/${runningAt.size}; load ${loadavg()[0]!.toFixed(1)}`);
+    }
+    return readyAt.size >= runningAt.size;
+  }).catch((err) => {
+    if (!operator?.alive()) throw err;
+    allReady = false;
+    say(`not all Ready: ${readyAt.size}/${runningAt.size} after ${readyCapMs / 60_000} min`);
+  });
+  const readyBeforeRestart = readyAt.size;
+  noteLoad('all ready');
+
   stage = 'settle';
   await sleep(20_000);
   const before = readCounts(1);
@@ -851,6 +870,8 @@ try {
         fromBurstStartMs: converged ? allRunningMs : undefined,
         lastRunningAfterMs: allRunningMs,
         readyAtEnd: readyAt.size,
+        allReadyBeforeIdle: allReady,
+        readyBeforeRestart,
         lastReadyAfterMs: readyAt.size > 0 ? Math.max(...readyAt.values()) - burstStart : undefined,
         perInstanceFromCreateMs: {
           p50: round(percentile(runFromSent, 0.5)),
@@ -997,7 +1018,7 @@ function markdown(r: any): string {
     ],
     [
       'burst start → every instance Running',
-      `${f.untilAllRunning.converged ? '' : `NOT all: ${f.untilAllRunning.runningAtEnd}/${r.setup.instances} Running at the cap; last at `}${(f.untilAllRunning.lastRunningAfterMs / 1000).toFixed(1)} s (burst itself ${(f.untilAllRunning.burstDurationMs / 1000).toFixed(1)} s; per instance p50 ${(f.untilAllRunning.perInstanceFromCreateMs.p50 / 1000).toFixed(1)} s, p99 ${(f.untilAllRunning.perInstanceFromCreateMs.p99 / 1000).toFixed(1)} s)${f.untilAllRunning.readyAtEnd === undefined ? '' : `; condition Ready=True on ${f.untilAllRunning.readyAtEnd} by then, the last at ${((f.untilAllRunning.lastReadyAfterMs ?? 0) / 1000).toFixed(1)} s`}`,
+      `${f.untilAllRunning.converged ? '' : `NOT all: ${f.untilAllRunning.runningAtEnd}/${r.setup.instances} Running at the cap; last at `}${(f.untilAllRunning.lastRunningAfterMs / 1000).toFixed(1)} s (burst itself ${(f.untilAllRunning.burstDurationMs / 1000).toFixed(1)} s; per instance p50 ${(f.untilAllRunning.perInstanceFromCreateMs.p50 / 1000).toFixed(1)} s, p99 ${(f.untilAllRunning.perInstanceFromCreateMs.p99 / 1000).toFixed(1)} s)${f.untilAllRunning.readyAtEnd === undefined ? '' : `; condition Ready=True on ${f.untilAllRunning.readyBeforeRestart ?? '?'} before the restart, ${f.untilAllRunning.readyAtEnd} at the end, the last at ${((f.untilAllRunning.lastReadyAfterMs ?? 0) / 1000).toFixed(1)} s`}`,
       'per instance ≤ 30 s (NFR)',
       yes(f.untilAllRunning.perInstanceFromCreateMs.p99 <= 30_000),
     ],
@@ -1027,7 +1048,7 @@ function markdown(r: any): string {
     ],
     [
       'idle API requests per minute, without watches and leases',
-      `${f.idleApiTraffic.perMinuteExcludingWatchesAndLeases} measured over ${f.idleApiTraffic.seconds} s (a restart's resync cost ${f.idleApiTraffic.periodicResyncRequests} requests, ${f.idleApiTraffic.perMinuteIfEveryResyncCostARestart}/min if every 10-min resync cost as much); leases ${f.idleApiTraffic.perMinuteLeases}/min`,
+      `${f.idleApiTraffic.perMinuteExcludingWatchesAndLeases} measured over ${f.idleApiTraffic.seconds} s${f.untilAllRunning.allReadyBeforeIdle === false ? ', NOT idle: members were still becoming Ready' : ''} (a restart's resync cost ${f.idleApiTraffic.periodicResyncRequests} requests, ${f.idleApiTraffic.perMinuteIfEveryResyncCostARestart}/min if every 10-min resync cost as much); leases ${f.idleApiTraffic.perMinuteLeases}/min`,
       '≤ 60 / min',
       yes(f.idleApiTraffic.perMinuteExcludingWatchesAndLeases <= 60),
     ],
