@@ -59,6 +59,8 @@ export class LeaderElector {
   private lastRenew = 0;
   private stopped = false;
   private timer: unknown;
+  /** The acquire-or-renew round in flight, if any (settles, never rejects). */
+  private round: Promise<void> | undefined;
   private lastLeader = '';
 
   constructor(opts: LeaderElectionOptions) {
@@ -83,6 +85,9 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    // A renewal still in flight would otherwise land after the release and put this replica back
+    // as the holder (seen in CI: "lease released", yet holderIdentity still set).
+    await this.round;
     if (this.leading) {
       this.loseLeadership();
       await this.release().catch((err) => this.o.onError?.(err));
@@ -97,8 +102,13 @@ export class LeaderElector {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     let ok = false;
+    const round = this.tryAcquireOrRenew();
+    this.round = round.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
-      ok = await this.tryAcquireOrRenew();
+      ok = await round;
     } catch (err) {
       this.o.onError?.(err);
     }
@@ -174,21 +184,29 @@ export class LeaderElector {
     }
   }
 
+  /** Empties holderIdentity if this replica holds the lease; a conflict reads the lease again. */
   private async release(): Promise<void> {
-    const current = await this.o.store.get();
-    if (!current || current.spec.holderIdentity !== this.o.identity) return;
-    const now = this.o.clock.now();
-    await this.o.store.update(
-      this.lease(
-        {
-          ...current.spec,
-          holderIdentity: '',
-          leaseDurationSeconds: 1,
-          renewTime: microTime(now),
-        },
-        current.metadata.resourceVersion,
-      ),
-    );
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.o.store.get();
+      if (!current || current.spec.holderIdentity !== this.o.identity) return;
+      const now = this.o.clock.now();
+      try {
+        await this.o.store.update(
+          this.lease(
+            {
+              ...current.spec,
+              holderIdentity: '',
+              leaseDurationSeconds: 1,
+              renewTime: microTime(now),
+            },
+            current.metadata.resourceVersion,
+          ),
+        );
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 3) throw err;
+      }
+    }
   }
 
   private observe(lease: LeaseObject, now: number): void {

@@ -100,6 +100,50 @@ describe('LeaderElector', () => {
     expect(mem.lease?.spec.leaseTransitions).toBe(1);
   });
 
+  it('a leader stopped while a renewal is in flight still leaves the lease released', async () => {
+    const clock = new FakeClock();
+    const mem = new MemoryLease();
+    const log: string[] = [];
+    const store = mem.storeFor(() => false);
+    // Updates are held while holdUpdates is set, then applied in the order they were made: the
+    // renewal's first. With the old stop(), the release read the lease before the renewal wrote
+    // it, so its own update conflicted and the renewal left this replica as the holder.
+    let holdUpdates = false;
+    const heldUpdates: Array<() => Promise<void>> = [];
+    const letGo = async () => {
+      while (heldUpdates.length > 0) await heldUpdates.shift()!();
+    };
+    const a = new LeaderElector({
+      store: {
+        ...store,
+        update: (l) =>
+          holdUpdates
+            ? new Promise((resolve, reject) => {
+                heldUpdates.push(() => store.update(l).then(resolve, reject));
+              })
+            : store.update(l),
+      },
+      namespace: 'mwop-system',
+      name: 'mwop-leader',
+      identity: 'a',
+      clock,
+      onStartedLeading: () => log.push('a leads'),
+      onStoppedLeading: () => log.push('a stops'),
+    });
+    a.start();
+    await settle();
+    expect(log).toEqual(['a leads']);
+    holdUpdates = true;
+    await step(clock, 2_000); // a renewal round starts and waits in update()
+    const stopping = a.stop();
+    await settle();
+    holdUpdates = false;
+    await letGo();
+    await stopping;
+    expect(mem.lease?.spec.holderIdentity).toBe('');
+    expect(log).toEqual(['a leads', 'a stops']);
+  });
+
   it('a leader that stops releases the lease, so the successor does not wait for expiry', async () => {
     const clock = new FakeClock();
     const mem = new MemoryLease();
