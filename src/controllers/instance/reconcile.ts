@@ -57,6 +57,22 @@ export interface InstanceReconcilerOptions {
 
 const FINISHED = new Set(['Succeeded', 'Failed', 'Error', 'Cancelled']);
 
+const workflowNameFor = (instance: MiddlewareInstance, operation: InstanceOperation) =>
+  operationName(instance.metadata.name!, operationSlug(operation.kind), instance.metadata.generation ?? 0);
+
+/**
+ * The same change at the same generation failed before: it is not started again until the user
+ * changes the spec, so nothing is prepared for it either (an upgrade's target config, for one).
+ */
+function failedBefore(
+  instance: MiddlewareInstance,
+  operation: InstanceOperation,
+  prevStatus: MiddlewareInstanceStatus,
+): boolean {
+  const name = workflowNameFor(instance, operation);
+  return prevStatus.operations?.recent?.some((r) => r.name === name && r.phase !== 'Succeeded') ?? false;
+}
+
 export class InstanceReconciler {
   private readonly o: Required<Omit<InstanceReconcilerOptions, 'now' | 'applied'>> & {
     now: () => Date;
@@ -220,7 +236,8 @@ export class InstanceReconciler {
     // 5. Steady-state objects. While an operation runs, the workflow owns the workload.
     // An upgrade or version switch restarts the members: the ConfigMap holds the target version's
     // config before the first one restarts, so each starts with it and no reload follows.
-    const starting = canStart && plan.operation !== undefined;
+    const starting =
+      canStart && plan.operation !== undefined && !failedBefore(instance, plan.operation, prevStatus);
     const rendered =
       (current && changesVersion(current.type)) || (starting && changesVersion(plan.operation?.kind))
         ? targetConfig
@@ -294,14 +311,8 @@ export class InstanceReconciler {
     currentPlugin: ResolvedPlugin,
     prevStatus: MiddlewareInstanceStatus,
   ): Promise<OperationRecord | undefined> {
-    const name = operationName(
-      instance.metadata.name!,
-      operationSlug(operation.kind),
-      instance.metadata.generation ?? 0,
-    );
-    // The same change at the same generation failed before: wait for the user to change the spec.
-    if (prevStatus.operations?.recent?.some((r) => r.name === name && r.phase !== 'Succeeded'))
-      return undefined;
+    const name = workflowNameFor(instance, operation);
+    if (failedBefore(instance, operation, prevStatus)) return undefined;
     const wf = await this.o.deps.planWorkflow({ operation, plugin, currentPlugin, instance, name });
     let created = true;
     try {
