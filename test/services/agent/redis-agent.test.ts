@@ -31,6 +31,8 @@ async function member(
 }
 
 const replication = async (r: Redis) => parseReplication(parseInfo(await r.info('replication')));
+const replicasOnline = (rep: Awaited<ReturnType<typeof replication>>) =>
+  rep.role !== 'primary' || rep.replicas.every((r) => r.state === 'online');
 
 async function waitReplicaOf(r: Redis, primary: MemberRef) {
   await pollUntil(`replica link up to ${primary.port}`, async () => {
@@ -138,7 +140,7 @@ describe('redis agent: pre-upgrade and post-upgrade', () => {
           persistence.rdb_bgsave_in_progress === '0' &&
           persistence.aof_rewrite_in_progress !== '1' &&
           persistence.aof_rewrite_scheduled !== '1' &&
-          (await replication(p.redis)).replicas.every((r) => r.state === 'online')
+          replicasOnline(await replication(p.redis))
         );
       },
       { attempts: 400 },
